@@ -1,3 +1,5 @@
+# Waits take a `timeout` argument on purpose: a test states how long it waits for the bot.
+# ruff: noqa: ASYNC109
 """A small local Discord API emulator for end-to-end tests.
 
 The real bot runs with discord.py's own HTTP and gateway code against this
@@ -56,8 +58,8 @@ from aiohttp import web
 
 __all__ = [
     "ALL_PERMISSIONS",
-    "BotRunner",
     "DEFAULT_PERMISSIONS",
+    "BotRunner",
     "ChannelPost",
     "ClientCrashed",
     "DiscordEmulator",
@@ -88,6 +90,8 @@ OP_VOICE_STATE, OP_RESUME, OP_RECONNECT, OP_REQUEST_MEMBERS = 4, 6, 7, 8
 OP_INVALID_SESSION, OP_HELLO, OP_HEARTBEAT_ACK = 9, 10, 11
 
 _GUILD_MESSAGES_INTENT = 1 << 9
+_DIRECT_MESSAGES_INTENT = 1 << 12
+_MESSAGE_CONTENT_INTENT = 1 << 15
 
 _snowflake_counter = itertools.count()
 
@@ -348,9 +352,7 @@ class InteractionHandle:
         self.message: dict[str, Any] | None = None
         self.created = time.monotonic()
         # for component interactions: the message the component is on
-        self.source_message_id: int | None = (
-            int(payload["message"]["id"]) if payload.get("message") else None
-        )
+        self.source_message_id: int | None = int(payload["message"]["id"]) if payload.get("message") else None
 
     def __repr__(self) -> str:
         kinds = [e.kind for e in self.events]
@@ -622,7 +624,9 @@ class DiscordEmulator:
         deadline = loop.time() + timeout
         while True:
             if self._fatal is not None:
-                raise ClientCrashed(f"client crashed while waiting for {what}: {self._fatal!r}") from self._fatal
+                raise ClientCrashed(
+                    f"client crashed while waiting for {what}: {self._fatal!r}"
+                ) from self._fatal
             if predicate():
                 return
             remaining = deadline - loop.time()
@@ -687,29 +691,51 @@ class DiscordEmulator:
         member).  If the bot is connected, GUILD_CREATE is dispatched.
         """
         gid = id or snowflake()
-        owner_user = (
-            self.owner if owner is None else (owner if isinstance(owner, dict) else self.user(owner))
-        )
+        owner_user = self.owner if owner is None else (owner if isinstance(owner, dict) else self.user(owner))
         guild = EmulatedGuild(
             id=gid, name=name, owner_id=int(owner_user["id"]), locale=locale, bot_permissions=bot_permissions
         )
         guild.roles.append(
-            {"id": str(gid), "name": "@everyone", "permissions": str(everyone_permissions), "position": 0,
-             "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+            {
+                "id": str(gid),
+                "name": "@everyone",
+                "permissions": str(everyone_permissions),
+                "position": 0,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
+            }
         )
         bot_role_id = snowflake()
         guild.roles.append(
-            {"id": str(bot_role_id), "name": self.bot_user["username"], "permissions": str(bot_permissions),
-             "position": 1, "color": 0, "hoist": False, "managed": True, "mentionable": False, "flags": 0,
-             "tags": {"bot_id": self.bot_user["id"]}}
+            {
+                "id": str(bot_role_id),
+                "name": self.bot_user["username"],
+                "permissions": str(bot_permissions),
+                "position": 1,
+                "color": 0,
+                "hoist": False,
+                "managed": True,
+                "mentionable": False,
+                "flags": 0,
+                "tags": {"bot_id": self.bot_user["id"]},
+            }
         )
         for pos, spec in enumerate(roles, start=2):
-            r = {"name": spec} if isinstance(spec, str) else dict(spec)
+            r: dict[str, Any] = {"name": spec} if isinstance(spec, str) else dict(spec)
             r.setdefault("id", snowflake())
             r["id"] = str(r["id"])
             r["permissions"] = str(r.get("permissions", 0))
             r.setdefault("position", pos)
-            for k, v in (("color", 0), ("hoist", False), ("managed", False), ("mentionable", False), ("flags", 0)):
+            for k, v in (
+                ("color", 0),
+                ("hoist", False),
+                ("managed", False),
+                ("mentionable", False),
+                ("flags", 0),
+            ):
                 r.setdefault(k, v)
             guild.roles.append(r)
         for pos, spec in enumerate(channels):
@@ -825,7 +851,8 @@ class DiscordEmulator:
         """Recorded requests with this method (``"*"`` for any) whose path matches
         the glob ``pattern`` (e.g. ``"/channels/*/messages"``)."""
         return [
-            r for r in self.requests
+            r
+            for r in self.requests
             if (method == "*" or r.method == method) and fnmatch.fnmatchcase(r.path, pattern)
         ]
 
@@ -901,8 +928,13 @@ class DiscordEmulator:
             if fault.is_global:
                 headers["X-RateLimit-Global"] = "true"
             return _json_response(body, status=429, headers=headers)
-        messages = {403: ("Missing Permissions", 50013), 404: ("Unknown Channel", 10003),
-                    500: ("Internal Server Error", 0), 502: ("Bad Gateway", 0), 503: ("Service Unavailable", 0)}
+        messages = {
+            403: ("Missing Permissions", 50013),
+            404: ("Unknown Channel", 10003),
+            500: ("Internal Server Error", 0),
+            502: ("Bad Gateway", 0),
+            503: ("Service Unavailable", 0),
+        }
         message, code = messages.get(fault.status, ("Injected failure", 0))
         return _json_response(fault.body or {"message": message, "code": code}, status=fault.status)
 
@@ -949,10 +981,15 @@ class DiscordEmulator:
         assert session is not None and session.conn is not None, "not connected"
         before = self.resume_count
         await session.conn.send({"op": OP_RECONNECT, "d": None})
-        await self.wait_for(lambda: self.resume_count > before and self.connected, timeout=timeout,
-                            what="RESUME after op 7 RECONNECT")
+        await self.wait_for(
+            lambda: self.resume_count > before and self.connected,
+            timeout=timeout,
+            what="RESUME after op 7 RECONNECT",
+        )
 
-    async def close_gateway(self, code: int = 4000, *, wait_resume: bool = False, timeout: float = 3.0) -> None:
+    async def close_gateway(
+        self, code: int = 4000, *, wait_resume: bool = False, timeout: float = 3.0
+    ) -> None:
         """Close the current gateway connection abruptly with ``code`` (4000: the
         client resumes; 4004 authentication failed, 4014 disallowed intents...: it
         gives up).  With ``wait_resume`` wait until the client has resumed."""
@@ -961,8 +998,11 @@ class DiscordEmulator:
         before = self.resume_count
         await session.conn.ws.close(code=code, message=b"emulator close")
         if wait_resume:
-            await self.wait_for(lambda: self.resume_count > before and self.connected, timeout=timeout,
-                                what=f"RESUME after close {code}")
+            await self.wait_for(
+                lambda: self.resume_count > before and self.connected,
+                timeout=timeout,
+                what=f"RESUME after close {code}",
+            )
 
     async def invalidate_session(self, resumable: bool = False) -> None:
         """Send op 9 INVALID_SESSION (``d=resumable``) on the current connection."""
@@ -1001,7 +1041,8 @@ class DiscordEmulator:
         return ws
 
     async def _on_gateway_message(self, conn: _GatewayConnection, payload: dict[str, Any]) -> None:
-        op, d = payload.get("op"), payload.get("d")
+        op = payload.get("op")
+        d: Any = payload.get("d")
         if op == OP_HEARTBEAT:
             self.heartbeat_count += 1
             await conn.send({"op": OP_HEARTBEAT_ACK})
@@ -1015,10 +1056,17 @@ class DiscordEmulator:
         elif op == OP_REQUEST_MEMBERS:
             guild = self.guilds.get(int(d["guild_id"]))
             if guild is not None:
-                await self.dispatch("GUILD_MEMBERS_CHUNK", {
-                    "guild_id": str(guild.id), "members": [dict(m) for m in guild.members],
-                    "chunk_index": 0, "chunk_count": 1, "not_found": [], "nonce": d.get("nonce"),
-                })
+                await self.dispatch(
+                    "GUILD_MEMBERS_CHUNK",
+                    {
+                        "guild_id": str(guild.id),
+                        "members": [dict(m) for m in guild.members],
+                        "chunk_index": 0,
+                        "chunk_count": 1,
+                        "not_found": [],
+                        "nonce": d.get("nonce"),
+                    },
+                )
         elif op == OP_PRESENCE:
             self.presence_updates.append(d)
         await self._notify()
@@ -1146,12 +1194,16 @@ class DiscordEmulator:
             payload["guild"] = {"id": str(guild.id), "locale": guild.locale, "features": []}
             payload["guild_locale"] = guild.locale
             payload["member"] = {**member, "user": dict(user), "permissions": str(perms)}
-            bot_perms = guild.permissions_for(self.bot_user["id"]) if app_permissions is None else app_permissions
+            bot_perms = (
+                guild.permissions_for(self.bot_user["id"]) if app_permissions is None else app_permissions
+            )
             payload["app_permissions"] = str(bot_perms)
             payload["channel"]["permissions"] = str(perms)
         else:
             payload["user"] = dict(user)
-            payload["app_permissions"] = str(DEFAULT_PERMISSIONS if app_permissions is None else app_permissions)
+            payload["app_permissions"] = str(
+                DEFAULT_PERMISSIONS if app_permissions is None else app_permissions
+            )
         return payload
 
     async def _send_interaction(self, payload: dict[str, Any]) -> InteractionHandle:
@@ -1188,7 +1240,8 @@ class DiscordEmulator:
             resolved.setdefault("channels", {})[str(cid)] = ch
             out["value"] = str(cid)
         elif otype in (6, 9) and (
-            isinstance(value, dict) and "username" in value or (isinstance(value, int | str) and int(value) in self.users)
+            (isinstance(value, dict) and "username" in value)
+            or (isinstance(value, int | str) and int(value) in self.users)
         ):  # user / mentionable (user)
             user = value if isinstance(value, dict) else self.users[int(value)]
             resolved.setdefault("users", {})[user["id"]] = dict(user)
@@ -1239,7 +1292,9 @@ class DiscordEmulator:
         for part in path[1:]:
             sub = next((o for o in defs if o["name"] == part and int(o["type"]) in (1, 2)), None)
             if sub is None:
-                raise LookupError(f"{' '.join(path)!r}: no subcommand {part!r} in synced command {cmd['name']!r}")
+                raise LookupError(
+                    f"{' '.join(path)!r}: no subcommand {part!r} in synced command {cmd['name']!r}"
+                )
             containers.append(sub)
             defs = sub.get("options") or []
         if any(int(o["type"]) in (1, 2) for o in defs):
@@ -1249,7 +1304,9 @@ class DiscordEmulator:
         for name, value in options.items():
             if name not in by_name:
                 raise ValueError(f"{' '.join(path)!r} has no option {name!r}; it has {sorted(by_name)}")
-            leaf.append(self._resolve_option(by_name[name], value, guild, resolved, focused=(name == focused)))
+            leaf.append(
+                self._resolve_option(by_name[name], value, guild, resolved, focused=(name == focused))
+            )
         if focused is not None and focused not in options:
             raise ValueError(f"focused option {focused!r} must be given in options")
         if focused is None:
@@ -1373,8 +1430,11 @@ class DiscordEmulator:
     async def send_user_message(
         self, channel_id: int, content: str, *, user: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        """A user posts ``content`` in a channel: dispatch MESSAGE_CREATE (the bot
-        only sees the content with the message_content intent, as on Discord)."""
+        """A user posts ``content`` in a channel and the message payload is returned.
+
+        As on Discord, MESSAGE_CREATE is dispatched only if the bot identified with
+        the GUILD_MESSAGES (guild) / DIRECT_MESSAGES (DM) intent, and the content is
+        blanked unless it has MESSAGE_CONTENT, the message is a DM or mentions it."""
         found = self.find_channel(channel_id)
         if found is None:
             raise KeyError(f"unknown channel {channel_id}")
@@ -1386,6 +1446,14 @@ class DiscordEmulator:
             member = guild.member(author["id"])
             if member is not None:
                 event["member"] = {k: v for k, v in member.items() if k != "user"}
+        session = self.session
+        intents = session.intents if session is not None else 0
+        needed = _GUILD_MESSAGES_INTENT if guild is not None else _DIRECT_MESSAGES_INTENT
+        if not intents & needed:
+            return msg
+        mentioned = f"<@{self.bot_user['id']}>" in content or f"<@!{self.bot_user['id']}>" in content
+        if guild is not None and not intents & _MESSAGE_CONTENT_INTENT and not mentioned:
+            event.update(content="", embeds=[], attachments=[], components=[])
         await self.dispatch("MESSAGE_CREATE", event)
         return msg
 
@@ -1419,8 +1487,13 @@ class DiscordEmulator:
             "mention_roles": [],
             "mention_channels": [],
             "attachments": [
-                {"id": str(snowflake()), "filename": name, "size": 0, "url": f"https://cdn.invalid/{name}",
-                 "proxy_url": f"https://cdn.invalid/{name}"}
+                {
+                    "id": str(snowflake()),
+                    "filename": name,
+                    "size": 0,
+                    "url": f"https://cdn.invalid/{name}",
+                    "proxy_url": f"https://cdn.invalid/{name}",
+                }
                 for name in files
             ],
             "embeds": list(body.get("embeds") or []),
@@ -1474,7 +1547,12 @@ class DiscordEmulator:
             ("POST", rf"/webhooks/{s}/([^/]+)", self._followup, False),
             ("GET", rf"/webhooks/{s}/([^/]+)/messages/(@original|\d+)", self._webhook_get_message, False),
             ("PATCH", rf"/webhooks/{s}/([^/]+)/messages/(@original|\d+)", self._webhook_edit_message, False),
-            ("DELETE", rf"/webhooks/{s}/([^/]+)/messages/(@original|\d+)", self._webhook_delete_message, False),
+            (
+                "DELETE",
+                rf"/webhooks/{s}/([^/]+)/messages/(@original|\d+)",
+                self._webhook_delete_message,
+                False,
+            ),
             ("GET", rf"/channels/{s}", self._get_channel, True),
             ("POST", rf"/channels/{s}/messages", self._post_channel_message, True),
             ("GET", rf"/channels/{s}/messages/{s}", self._get_channel_message, True),
@@ -1511,10 +1589,14 @@ class DiscordEmulator:
     async def _handle_http(self, request: web.Request) -> web.StreamResponse:
         full_path = request.path
         body, files = await self._read_body(request)
-        path = full_path[len(API_PREFIX):] if full_path.startswith(API_PREFIX) else full_path
+        path = full_path[len(API_PREFIX) :] if full_path.startswith(API_PREFIX) else full_path
         rec = RecordedRequest(
-            method=request.method, path=path, query=dict(request.query), json=body,
-            headers=dict(request.headers), files=files,
+            method=request.method,
+            path=path,
+            query=dict(request.query),
+            json=body,
+            headers=dict(request.headers),
+            files=files,
         )
         self.requests.append(rec)
         try:
@@ -1581,11 +1663,22 @@ class DiscordEmulator:
             members = []
             for uid in self.team_member_ids:
                 user = self.users.get(uid) or self._make_user(uid, f"member{uid}")
-                members.append({"membership_state": 2, "permissions": ["*"], "team_id": str(team_id),
-                                "user": dict(user), "role": "admin"})
-            app["team"] = {"id": str(team_id), "name": "Emulated team", "icon": None,
-                           "owner_user_id": str(self.team_member_ids[0]) if self.team_member_ids else None,
-                           "members": members}
+                members.append(
+                    {
+                        "membership_state": 2,
+                        "permissions": ["*"],
+                        "team_id": str(team_id),
+                        "user": dict(user),
+                        "role": "admin",
+                    }
+                )
+            app["team"] = {
+                "id": str(team_id),
+                "name": "Emulated team",
+                "icon": None,
+                "owner_user_id": str(self.team_member_ids[0]) if self.team_member_ids else None,
+                "members": members,
+            }
         return app
 
     async def _get_application(self, rec: RecordedRequest) -> web.Response:
@@ -1595,10 +1688,18 @@ class DiscordEmulator:
         return _json_response({"url": self.gateway_url})
 
     async def _get_gateway_bot(self, rec: RecordedRequest) -> web.Response:
-        return _json_response({
-            "url": self.gateway_url, "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
-        })
+        return _json_response(
+            {
+                "url": self.gateway_url,
+                "shards": 1,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
+            }
+        )
 
     # -- commands --------------------------------------------------------
     def _store_commands(self, body: list[dict[str, Any]], guild_id: int | None) -> list[dict[str, Any]]:
@@ -1647,13 +1748,18 @@ class DiscordEmulator:
         return _json_response(self.guild_commands.get(int(guild_id), []))
 
     # -- interactions / webhooks ---------------------------------------
-    async def _interaction_callback(self, rec: RecordedRequest, interaction_id: str, token: str) -> web.Response:
+    async def _interaction_callback(
+        self, rec: RecordedRequest, interaction_id: str, token: str
+    ) -> web.Response:
         handle = self._interactions_by_token.get(token)
         if handle is None or handle.id != int(interaction_id):
             return _error(404, "Unknown interaction", 10062)
         if handle.acknowledged:
             return _error(400, "Interaction has already been acknowledged.", 40060)
-        if self.interaction_timeout is not None and time.monotonic() - handle.created > self.interaction_timeout:
+        if (
+            self.interaction_timeout is not None
+            and time.monotonic() - handle.created > self.interaction_timeout
+        ):
             return _error(404, "Unknown interaction", 10062)
         body = rec.json or {}
         ctype = int(body.get("type", 0))
@@ -1666,8 +1772,14 @@ class DiscordEmulator:
             msg_body = dict(data)
             if ctype == 5:
                 msg_body = {"flags": int(data.get("flags") or 0) | 128}  # LOADING
-            message = self._make_message(channel_id, msg_body, guild=guild, msg_type=20 if handle.type == 2 else 0,
-                                         webhook=True, files=rec.files)
+            message = self._make_message(
+                channel_id,
+                msg_body,
+                guild=guild,
+                msg_type=20 if handle.type == 2 else 0,
+                webhook=True,
+                files=rec.files,
+            )
             handle.message = message
             interaction["response_message_id"] = message["id"]
             interaction["response_message_loading"] = ctype == 5
@@ -1706,8 +1818,9 @@ class DiscordEmulator:
             return _error(404, "Unknown Webhook", 10015)
         body = rec.json or {}
         guild = self.guilds.get(int(handle.payload["guild_id"])) if handle.payload.get("guild_id") else None
-        message = self._make_message(int(handle.payload["channel_id"]), body, guild=guild, webhook=True,
-                                     files=rec.files)
+        message = self._make_message(
+            int(handle.payload["channel_id"]), body, guild=guild, webhook=True, files=rec.files
+        )
         # a deferred (loading) original is replaced by the first followup, as on Discord
         if handle.message is not None and int(handle.message["flags"]) & 128:
             self._apply_edit(handle.message, body)
@@ -1725,7 +1838,9 @@ class DiscordEmulator:
             return self.messages.get(int(message_id))
         return None
 
-    async def _webhook_get_message(self, rec: RecordedRequest, app_id: str, token: str, mid: str) -> web.Response:
+    async def _webhook_get_message(
+        self, rec: RecordedRequest, app_id: str, token: str, mid: str
+    ) -> web.Response:
         handle = self._webhook_handle(app_id, token)
         msg = self._webhook_target(handle, mid) if handle else None
         if handle is None or msg is None:
@@ -1733,7 +1848,9 @@ class DiscordEmulator:
         handle.events.append(InteractionEvent("get", {}, msg, target=msg["id"]))
         return _json_response(msg)
 
-    async def _webhook_edit_message(self, rec: RecordedRequest, app_id: str, token: str, mid: str) -> web.Response:
+    async def _webhook_edit_message(
+        self, rec: RecordedRequest, app_id: str, token: str, mid: str
+    ) -> web.Response:
         handle = self._webhook_handle(app_id, token)
         msg = self._webhook_target(handle, mid) if handle else None
         if handle is None or msg is None:
@@ -1745,7 +1862,9 @@ class DiscordEmulator:
         handle.events.append(InteractionEvent("edit", body, msg, target=msg["id"]))
         return _json_response(msg)
 
-    async def _webhook_delete_message(self, rec: RecordedRequest, app_id: str, token: str, mid: str) -> web.Response:
+    async def _webhook_delete_message(
+        self, rec: RecordedRequest, app_id: str, token: str, mid: str
+    ) -> web.Response:
         handle = self._webhook_handle(app_id, token)
         msg = self._webhook_target(handle, mid) if handle else None
         if handle is None or msg is None:
@@ -1773,8 +1892,14 @@ class DiscordEmulator:
             return found
         guild, channel = found
         body = rec.json or {}
-        if not (body.get("content") or body.get("embeds") or body.get("components") or rec.files
-                or body.get("sticker_ids") or body.get("poll")):
+        if not (
+            body.get("content")
+            or body.get("embeds")
+            or body.get("components")
+            or rec.files
+            or body.get("sticker_ids")
+            or body.get("poll")
+        ):
             return _error(400, "Cannot send an empty message", 50006)
         message = self._make_message(int(channel_id), body, guild=guild, files=rec.files)
         channel["last_message_id"] = message["id"]
@@ -1788,14 +1913,18 @@ class DiscordEmulator:
         msg = self.messages.get(int(message_id))
         return msg if msg is not None and msg["channel_id"] == channel_id else None
 
-    async def _get_channel_message(self, rec: RecordedRequest, channel_id: str, message_id: str) -> web.Response:
+    async def _get_channel_message(
+        self, rec: RecordedRequest, channel_id: str, message_id: str
+    ) -> web.Response:
         found = self._channel_or_404(channel_id)
         if isinstance(found, web.Response):
             return found
         msg = self._channel_message(channel_id, message_id)
         return _json_response(msg) if msg else _error(404, "Unknown Message", 10008)
 
-    async def _edit_channel_message(self, rec: RecordedRequest, channel_id: str, message_id: str) -> web.Response:
+    async def _edit_channel_message(
+        self, rec: RecordedRequest, channel_id: str, message_id: str
+    ) -> web.Response:
         found = self._channel_or_404(channel_id)
         if isinstance(found, web.Response):
             return found
@@ -1804,7 +1933,9 @@ class DiscordEmulator:
             return _error(404, "Unknown Message", 10008)
         return _json_response(self._apply_edit(msg, rec.json or {}))
 
-    async def _delete_channel_message(self, rec: RecordedRequest, channel_id: str, message_id: str) -> web.Response:
+    async def _delete_channel_message(
+        self, rec: RecordedRequest, channel_id: str, message_id: str
+    ) -> web.Response:
         found = self._channel_or_404(channel_id)
         if isinstance(found, web.Response):
             return found
@@ -1883,7 +2014,7 @@ class BotRunner:
         self.emulator = emulator
         self.bot = bot
         self.task: asyncio.Task[None] | None = None
-        self.app_command_errors: list[tuple[discord.Interaction, Exception]] = []
+        self.app_command_errors: list[tuple[discord.Interaction, BaseException]] = []
         self.event_errors: list[tuple[str, BaseException | None]] = []
         self.logged_errors: list[logging.LogRecord] = []
         self._log_handler = _ErrorLogHandler(self.logged_errors)
@@ -1902,7 +2033,9 @@ class BotRunner:
         if isinstance(tree, discord.app_commands.CommandTree):
             original_tree_error = tree.on_error
 
-            async def tree_on_error(interaction: discord.Interaction, error: Exception, /) -> None:
+            async def tree_on_error(
+                interaction: discord.Interaction, error: discord.app_commands.AppCommandError, /
+            ) -> None:
                 self.app_command_errors.append((interaction, error))
                 await original_tree_error(interaction, error)
 
@@ -1975,8 +2108,9 @@ async def start_bot(
     runner.task = asyncio.create_task(bot.connect(reconnect=reconnect), name="bot.connect")
     runner.task.add_done_callback(runner._on_task_done)
     ready = asyncio.create_task(bot.wait_until_ready())
-    done, _ = await asyncio.wait({runner.task, ready}, timeout=ready_timeout,
-                                 return_when=asyncio.FIRST_COMPLETED)
+    done, _ = await asyncio.wait(
+        {runner.task, ready}, timeout=ready_timeout, return_when=asyncio.FIRST_COMPLETED
+    )
     if ready not in done:
         ready.cancel()
         if runner.task in done:

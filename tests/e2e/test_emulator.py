@@ -62,7 +62,9 @@ def make_bot() -> commands.Bot:
         await interaction.response.send_message(f"topic {name}")
 
     @topic.autocomplete("name")
-    async def topic_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def topic_autocomplete(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=t.title(), value=t) for t in TOPICS if t.startswith(current)]
 
     @bot.tree.command(description="Deferred answer")
@@ -82,15 +84,32 @@ def make_bot() -> commands.Bot:
         await channel.send(text)
         await interaction.followup.send(f"posted in {channel.name}", ephemeral=True)
 
-    admin = app_commands.Group(name="admin", description="Admin tools",
-                               default_permissions=discord.Permissions(manage_guild=True))
+    @bot.tree.command(description="Reply, read it back, delete it")
+    async def flash(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("now you see me")
+        original = await interaction.original_response()
+        await interaction.followup.send(f"original was {original.content!r}", ephemeral=True)
+        await interaction.delete_original_response()
+
+    @bot.tree.command(description="Deferred menu with buttons")
+    async def menu(interaction: discord.Interaction) -> None:
+        await interaction.response.defer()
+        await interaction.followup.send("votes: 0", view=Voting())
+
+    admin = app_commands.Group(
+        name="admin", description="Admin tools", default_permissions=discord.Permissions(manage_guild=True)
+    )
 
     @admin.command(name="reload", description="Reload a module")
-    async def reload(interaction: discord.Interaction, module: str, force: bool = False, level: int = 1) -> None:
+    async def reload(
+        interaction: discord.Interaction, module: str, force: bool = False, level: int = 1
+    ) -> None:
         if not interaction.permissions.manage_guild:
             await interaction.response.send_message("no permission", ephemeral=True)
             return
-        await interaction.response.send_message(f"reloaded {module} force={force} level={level}", ephemeral=True)
+        await interaction.response.send_message(
+            f"reloaded {module} force={force} level={level}", ephemeral=True
+        )
 
     sources = app_commands.Group(name="sources", description="Sources", parent=admin)
 
@@ -133,7 +152,7 @@ async def test_login_ready_and_sync(emulator: DiscordEmulator, guild: Any, run_b
     assert await bot.is_owner(discord.Object(emulator.owner_id))  # type: ignore[arg-type]
 
     synced = await bot.tree.sync()
-    assert {c.name for c in synced} == {"ping", "topic", "slow", "vote", "post"}
+    assert {c.name for c in synced} == {"ping", "topic", "slow", "vote", "post", "flash", "menu"}
     await bot.tree.sync(guild=discord.Object(GUILD_ID))
     await bot.tree.sync()
     assert emulator.global_sync_count == 2
@@ -161,9 +180,13 @@ async def test_slash_command_answered_with_embed(emulator: DiscordEmulator, bot:
     assert h.message is not None and h.message["embeds"][0]["title"] == "Pong"
 
 
-async def test_group_subcommand_with_options(emulator: DiscordEmulator, guild: Any, bot: commands.Bot) -> None:
+async def test_group_subcommand_with_options(
+    emulator: DiscordEmulator, guild: Any, bot: commands.Bot
+) -> None:
     perms = discord.Permissions(manage_guild=True).value
-    h = await emulator.invoke(("admin", "reload"), {"module": "news", "force": True, "level": 3}, permissions=perms)
+    h = await emulator.invoke(
+        ("admin", "reload"), {"module": "news", "force": True, "level": 3}, permissions=perms
+    )
     resp = await h.response()
     assert resp.content == "reloaded news force=True level=3" and resp.ephemeral
     sent = h.payload["data"]
@@ -247,7 +270,9 @@ async def test_channel_send_records_allowed_mentions(
     assert emulator.posts_to(news)[1].body["allowed_mentions"]["parse"] == ["users"]
 
 
-async def test_rate_limited_post_is_retried_once(emulator: DiscordEmulator, guild: Any, bot: commands.Bot) -> None:
+async def test_rate_limited_post_is_retried_once(
+    emulator: DiscordEmulator, guild: Any, bot: commands.Bot
+) -> None:
     news = guild.channel_id("news")
     fault = emulator.inject_fault("POST", "/channels/*/messages", 429, retry_after=0.05)
     channel = bot.get_channel(news)
@@ -261,7 +286,20 @@ async def test_rate_limited_post_is_retried_once(emulator: DiscordEmulator, guil
     assert [p.body["content"] for p in emulator.posts_to(news)] == ["after a rate limit"]
 
 
-async def test_forbidden_and_deleted_channel(emulator: DiscordEmulator, guild: Any, bot: commands.Bot) -> None:
+async def test_server_error_is_retried(emulator: DiscordEmulator, guild: Any, bot: commands.Bot) -> None:
+    """discord.py retries a 500 after 1 s: the slowest test of this file."""
+    news = guild.channel_id("news")
+    emulator.inject_fault("POST", f"/channels/{news}/messages", 500)
+    channel = bot.get_channel(news)
+    assert isinstance(channel, discord.TextChannel)
+    await channel.send("after a 500")
+    assert [r.status for r in emulator.requests_to("POST", f"/channels/{news}/messages")] == [500, 200]
+    assert len(emulator.posts_to(news)) == 1
+
+
+async def test_forbidden_and_deleted_channel(
+    emulator: DiscordEmulator, guild: Any, bot: commands.Bot
+) -> None:
     news = guild.channel_id("news")
     channel = bot.get_channel(news)
     assert isinstance(channel, discord.TextChannel)
@@ -288,7 +326,7 @@ async def test_reconnect_then_resume(emulator: DiscordEmulator, bot: commands.Bo
     await emulator.send_reconnect()
     assert emulator.identify_count == 1 and emulator.resume_count == 1
     assert emulator.connections[-1].path == "/resume"
-    resume = [p for p in emulator.connections[-1].received if p["op"] == 6][0]
+    resume = next(p for p in emulator.connections[-1].received if p["op"] == 6)
     assert resume["d"]["seq"] == seq_before
     await asyncio.wait_for(resumed.wait(), 1)
     h = await emulator.invoke("ping")
@@ -302,7 +340,9 @@ async def test_abrupt_close_resumes_and_replays_missed_events(
     # dispatched while the client is away: replayed on RESUME
     ch = emulator.add_channel(GUILD_ID, "late-news")
     await emulator.wait_for(lambda: emulator.resume_count == 1 and emulator.connected, timeout=5)
-    await emulator.wait_for(lambda: bot.get_channel(int(ch["id"])) is not None, what="replayed CHANNEL_CREATE")
+    await emulator.wait_for(
+        lambda: bot.get_channel(int(ch["id"])) is not None, what="replayed CHANNEL_CREATE"
+    )
     h = await emulator.invoke("ping")
     await h.response()
 
@@ -394,7 +434,57 @@ async def test_dm_invoke_and_user_message(emulator: DiscordEmulator, guild: Any,
     await emulator.send_user_message(guild.channel_id("general"), "hi bot")
     await emulator.wait_for(lambda: bool(seen), what="on_message")
     assert seen[0].author.id == int(emulator.default_user["id"])
+    assert seen[0].content == ""  # no message_content intent
+    await emulator.send_user_message(guild.channel_id("general"), f"<@{bot.user.id}> hi")  # type: ignore[union-attr]
+    await emulator.wait_for(lambda: len(seen) == 2, what="on_message")
+    assert seen[1].content.endswith(" hi")
 
 
-def _unused(h: InteractionHandle) -> None:  # keeps the import used for type readers
-    del h
+async def test_original_response_fetch_and_delete(emulator: DiscordEmulator, bot: commands.Bot) -> None:
+    h = await emulator.invoke("flash")
+    follow = await h.followup()
+    assert follow.content == "original was 'now you see me'" and follow.ephemeral
+    deleted = await h.deleted()
+    assert deleted.message is not None and deleted.message["content"] == "now you see me"
+    assert [e.kind for e in h.events] == ["callback", "get", "followup", "delete"]
+    assert h.message is None
+
+
+async def test_click_on_followup_of_deferred_interaction(
+    emulator: DiscordEmulator, bot: commands.Bot
+) -> None:
+    h: InteractionHandle = await emulator.invoke("menu")
+    assert (await h.response()).type == 5
+    menu = await h.followup()
+    assert menu.custom_ids() == ["vote:up", "vote:details"]
+    click = await emulator.click(h, "vote:up")
+    assert (await click.response()).content == "votes: 1"
+    assert click.payload["message"]["id"] == menu.message["id"]  # type: ignore[index]
+    click2 = await emulator.click(menu, "vote:up")
+    assert (await click2.response()).content == "votes: 2"
+
+
+async def test_rate_limited_interaction_callback_is_retried(
+    emulator: DiscordEmulator, bot: commands.Bot
+) -> None:
+    fault = emulator.inject_fault("POST", "/interactions/*/*/callback", 429, retry_after=0.02)
+    h = await emulator.invoke("ping")
+    assert (await h.response()).embeds[0]["title"] == "Pong"
+    assert fault.hits == 1 and len(h.callbacks) == 1
+
+
+async def test_dispatch_arbitrary_event(emulator: DiscordEmulator, guild: Any, bot: commands.Bot) -> None:
+    guild.name = "Renamed"
+    await emulator.dispatch("GUILD_UPDATE", guild.to_gateway())
+    await emulator.wait_for(lambda: bot.get_guild(GUILD_ID).name == "Renamed")  # type: ignore[union-attr]
+
+
+class TestFastHeartbeat:
+    @pytest.fixture
+    def emulator_options(self) -> dict[str, Any]:
+        return {"heartbeat_interval": 30}
+
+    async def test_heartbeats_are_acked(self, emulator: DiscordEmulator, bot: commands.Bot) -> None:
+        await emulator.wait_for(lambda: emulator.heartbeat_count >= 4, what="heartbeats")
+        assert bot.latency < 1.0
+        assert emulator.identify_count == 1 and emulator.resume_count == 0
