@@ -1,0 +1,108 @@
+"""Domain objects of the news core: frozen, plain Python, no Discord."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Dateline:
+    """The place and date an article opens with, e.g. ``Moscow, July 15 (NationPress)``."""
+
+    place: str
+    date: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"place": self.place, "date": self.date}
+
+    def __str__(self) -> str:
+        return f"{self.place}, {self.date}" if self.date else self.place
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One parsed article.
+
+    ``paragraphs`` holds the body only (no title, no publisher takeaways, no
+    dateline), each paragraph as a tuple of sentences. Positions in the body
+    (paragraph, sentence) count from 0.
+    """
+
+    id: str
+    title: str
+    paragraphs: tuple[tuple[str, ...], ...]
+    sha256: str
+    source: str | None = None
+    dateline: Dateline | None = None
+    date: str | None = None
+    url: str | None = None
+    publisher_takeaways: tuple[str, ...] = ()
+    synopsis: str | None = None
+
+    @property
+    def body(self) -> str:
+        """The body as text: paragraphs separated by blank lines."""
+        return "\n\n".join(" ".join(p) for p in self.paragraphs)
+
+    @property
+    def sentence_count(self) -> int:
+        return sum(len(p) for p in self.paragraphs)
+
+    def sentences(self) -> list[tuple[int, int, str]]:
+        """Every sentence of the body with its (paragraph, sentence) position."""
+        return [(p, s, text) for p, para in enumerate(self.paragraphs) for s, text in enumerate(para)]
+
+
+@dataclass(frozen=True, slots=True)
+class Takeaway:
+    """A sentence of the body chosen as a takeaway, with where it stands."""
+
+    text: str
+    paragraph: int
+    sentence: int
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {"text": self.text, "paragraph": self.paragraph, "sentence": self.sentence}
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What ingest computes once per article version."""
+
+    article: Article
+    takeaways: tuple[Takeaway, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON shape of one analysed article (``analyze --json``, ``takeaways --json``)."""
+        a = self.article
+        return {
+            "id": a.id,
+            "title": a.title,
+            "source": a.source,
+            "dateline": a.dateline.as_dict() if a.dateline else None,
+            "publisher_takeaways": list(a.publisher_takeaways),
+            "takeaways": [t.as_dict() for t in self.takeaways],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleEntry:
+    """An article as the corpus lists it: what a listing or a lookup needs, without the body."""
+
+    id: str
+    title: str
+    source: str | None
+    date: str | None
+    dateline: Dateline | None
+    added_at: str  # UTC ISO-8601
+    path: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "date": self.date,
+            "dateline": self.dateline.as_dict() if self.dateline else None,
+            "added_at": self.added_at,
+        }

@@ -1,0 +1,147 @@
+"""The sumy pipeline: any sumy algorithm over an article's body, fully offline.
+
+sumy's stock ``Tokenizer`` loads NLTK's punkt data, which NLTK downloads at
+run time. Brief builds sumy's document model directly from the sentences the
+parser found (:mod:`bot.news.sentences`), with a tokenizer object that has the
+two methods sumy calls, so nothing is ever downloaded.
+
+sumy work is synchronous and CPU-bound: callers run it in worker processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache, lru_cache
+from typing import Any
+
+from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+from sumy.nlp.stemmers import Stemmer
+from sumy.summarizers.edmundson import EdmundsonSummarizer
+from sumy.summarizers.kl import KLSummarizer
+from sumy.summarizers.lex_rank import LexRankSummarizer
+from sumy.summarizers.lsa import LsaSummarizer
+from sumy.summarizers.luhn import LuhnSummarizer
+from sumy.summarizers.reduction import ReductionSummarizer
+from sumy.summarizers.sum_basic import SumBasicSummarizer
+from sumy.summarizers.text_rank import TextRankSummarizer
+from sumy.utils import get_stop_words
+
+from .article import Article, Takeaway
+from .sentences import split_sentences, split_words
+
+LANGUAGE = "english"
+MAX_SENTENCES = 10
+
+_CLASSES: dict[str, type[Any]] = {
+    "lexrank": LexRankSummarizer,
+    "lsa": LsaSummarizer,
+    "textrank": TextRankSummarizer,
+    "luhn": LuhnSummarizer,
+    "edmundson": EdmundsonSummarizer,
+    "kl": KLSummarizer,
+    "sumbasic": SumBasicSummarizer,
+    "reduction": ReductionSummarizer,
+}
+ALGORITHMS: tuple[str, ...] = tuple(_CLASSES)
+
+# Words that mark a sentence as less central in news (Edmundson's "stigma" words).
+_STIGMA_WORDS = ("click", "subscribe", "advertisement", "copyright", "photo", "video", "newsletter")
+# Words that mark a sentence as a conclusion or a finding (Edmundson's "bonus" words).
+_BONUS_WORDS = ("said", "announced", "agreed", "decided", "found", "concluded", "important", "key")
+
+
+class UnknownAlgorithm(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unknown algorithm {name!r}; choose one of {', '.join(ALGORITHMS)}")
+
+
+class OfflineTokenizer:
+    """The two methods sumy calls on a tokenizer, with no NLTK data behind them."""
+
+    language = LANGUAGE
+
+    def to_sentences(self, paragraph: str) -> tuple[str, ...]:
+        return tuple(split_sentences(paragraph))
+
+    def to_words(self, sentence: str) -> tuple[str, ...]:
+        return tuple(split_words(sentence))
+
+
+TOKENIZER = OfflineTokenizer()
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    return frozenset(get_stop_words(LANGUAGE))
+
+
+@cache
+def summarizer(name: str) -> Callable[..., Any]:
+    """One sumy summarizer per algorithm and process, built once."""
+    try:
+        cls = _CLASSES[name]
+    except KeyError:
+        raise UnknownAlgorithm(name) from None
+    instance = cls(Stemmer(LANGUAGE))
+    instance.stop_words = stop_words()
+    if name == "edmundson":
+        instance.null_words = stop_words()
+        instance.bonus_words = _BONUS_WORDS
+        instance.stigma_words = _STIGMA_WORDS
+    return instance  # type: ignore[no-any-return]
+
+
+def build_document(
+    article: Article, *, with_title: bool = False
+) -> tuple[ObjectDocumentModel, dict[int, tuple[int, int]]]:
+    """sumy's document model of the body, and each sentence's (paragraph, sentence) by ``id``."""
+    positions: dict[int, tuple[int, int]] = {}
+    paragraphs = []
+    for p, para in enumerate(article.paragraphs):
+        sentences = []
+        if with_title and p == 0:
+            sentences.append(Sentence(article.title, TOKENIZER, is_heading=True))
+        for s, text in enumerate(para):
+            sentence = Sentence(text, TOKENIZER)
+            positions[id(sentence)] = (p, s)
+            sentences.append(sentence)
+        paragraphs.append(Paragraph(sentences))
+    return ObjectDocumentModel(paragraphs), positions
+
+
+class _RankCapture:
+    """A sumy ``sentences_count`` callable that keeps the rating order sumy computed."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.ranked: list[Any] = []
+
+    def __call__(self, infos: Sequence[Any]) -> Sequence[Any]:
+        self.ranked = list(infos[: self.count])
+        return self.ranked
+
+
+def rank(article: Article, algorithm: str, count: int) -> tuple[Takeaway, ...]:
+    """The ``count`` best sentences of the body by ``algorithm``, best first."""
+    if not 1 <= count <= MAX_SENTENCES:
+        raise ValueError(f"count must be from 1 to {MAX_SENTENCES}")
+    summarize_fn = summarizer(algorithm)
+    document, positions = build_document(article, with_title=algorithm == "edmundson")
+    if not document.sentences:
+        return ()
+    capture = _RankCapture(count)
+    summarize_fn(document, capture)
+    out = []
+    for info in capture.ranked:
+        p, s = positions[id(info.sentence)]
+        out.append(Takeaway(article.paragraphs[p][s], p, s))
+    return tuple(out)
+
+
+def in_article_order(takeaways: Sequence[Takeaway]) -> tuple[Takeaway, ...]:
+    return tuple(sorted(takeaways, key=lambda t: (t.paragraph, t.sentence)))
+
+
+def summarize(article: Article, algorithm: str, count: int) -> tuple[Takeaway, ...]:
+    """A summary: the ``count`` best sentences by ``algorithm``, in article order."""
+    return in_article_order(rank(article, algorithm, count))

@@ -1,0 +1,459 @@
+"""The use cases both front ends share: reload, import, look-ups, takeaways, summaries.
+
+Takes a :class:`~bot.storage.store.Store`; knows nothing of Discord. CPU-bound
+work (parsing, sumy) runs in a process pool, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import multiprocessing
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from . import corpus
+from .config import Settings
+from .errors import AmbiguousArticle, ArticleNotFound, InvalidInput, ReloadInProgress
+from .news.analyze import (
+    Failed,
+    FileTask,
+    TextTask,
+    analysis_key,
+    analyze_files,
+    analyze_texts,
+    prepare_record,
+    worker_init,
+)
+from .news.article import Analysis, ArticleEntry, Takeaway
+from .news.summarize import ALGORITHMS, MAX_SENTENCES, in_article_order, summarize
+from .storage.store import Store, Writer
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+Progress = Callable[[int, int], Awaitable[None] | None]
+
+MAX_QUERY = 200
+_BATCH = 16  # articles per round trip to a worker
+
+
+@dataclass(slots=True)
+class ReloadReport:
+    """What a reload or an import did (or, for a dry run, would do)."""
+
+    dry_run: bool = False
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[Failed] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def counts(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
+            f"{len(self.failed)} failed"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": len(self.unchanged),
+            "removed": self.removed,
+            "failed": [f.as_dict() for f in self.failed],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TakeawaysView:
+    """An article's generated takeaways (in article order) and its publisher's, if any."""
+
+    entry: ArticleEntry
+    takeaways: tuple[Takeaway, ...]
+    publisher_takeaways: tuple[str, ...]
+    algorithm: str
+    paragraph_count: int
+
+    def as_dict(self) -> dict[str, Any]:
+        e = self.entry
+        return {
+            "id": e.id,
+            "title": e.title,
+            "source": e.source,
+            "dateline": e.dateline.as_dict() if e.dateline else None,
+            "publisher_takeaways": list(self.publisher_takeaways),
+            "takeaways": [t.as_dict() for t in self.takeaways],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryView:
+    entry: ArticleEntry
+    algorithm: str
+    sentences: tuple[Takeaway, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.entry.id,
+            "title": self.entry.title,
+            "algorithm": self.algorithm,
+            "sentences": [t.as_dict() for t in self.sentences],
+        }
+
+
+def make_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for ingest and summaries (spawned: safe beside an event loop)."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=worker_init,
+    )
+
+
+def fts_words_query(text: str) -> str | None:
+    """A safe FTS5 query that ORs the words of ``text``; None when it has none."""
+    words = re.findall(r"[^\W_]{2,}", text)[:12]
+    return " OR ".join(f'"{w}"' for w in words) or None
+
+
+class Service:
+    """Brief's features over one store. ``close()`` stops the worker processes."""
+
+    def __init__(self, store: Store, settings: Settings, executor: Executor | None = None):
+        self.store = store
+        self.settings = settings
+        self._executor = executor
+        self._owns_executor = executor is None
+        self._reload_lock = asyncio.Lock()
+
+    @property
+    def analysis(self) -> str:
+        return analysis_key(self.settings.summary_algorithm)
+
+    @property
+    def reloading(self) -> bool:
+        return self._reload_lock.locked()
+
+    def executor(self) -> Executor:
+        if self._executor is None:
+            self._executor = make_pool(self.settings.worker_count)
+        return self._executor
+
+    async def close(self) -> None:
+        if self._executor is not None and self._owns_executor:
+            executor, self._executor = self._executor, None
+            await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
+
+    # -- running work in the pool -------------------------------------------------
+
+    async def _in_pool(
+        self, fn: Callable[[Sequence[T]], list[R]], items: Iterable[T], batch: int = _BATCH
+    ) -> AsyncIterator[list[R]]:
+        """Run ``fn`` over batches of ``items`` in the pool, a bounded number in flight."""
+        loop = asyncio.get_running_loop()
+        executor = self.executor()
+        limit = max(2, self.settings.worker_count * 2)
+        batches = _batched(items, batch)
+        pending: set[asyncio.Future[list[R]]] = set()
+        try:
+            for chunk in batches:
+                pending.add(loop.run_in_executor(executor, fn, chunk))
+                if len(pending) >= limit:
+                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                    for fut in done:
+                        yield fut.result()
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for fut in done:
+                    yield fut.result()
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+    # -- loading the corpus -------------------------------------------------------
+
+    async def ensure_loaded(self, progress: Progress | None = None) -> ReloadReport | None:
+        """Load SEEDS_DIR when the database holds no article; else do nothing."""
+        if await self.store.count_articles():
+            return None
+        if not self.settings.seeds_dir.is_dir():
+            return None
+        return await self.reload(progress=progress)
+
+    async def reload(
+        self, *, dry_run: bool = False, progress: Progress | None = None
+    ) -> ReloadReport:
+        """Bring the database in line with SEEDS_DIR, in one transaction.
+
+        Unchanged files (same sha256, same analysis) are not re-read or
+        re-analysed. A file that fails keeps its stored version, if any.
+        """
+        if self._reload_lock.locked():
+            raise ReloadInProgress
+        async with self._reload_lock:
+            return await self._reload(dry_run, progress)
+
+    async def _reload(self, dry_run: bool, progress: Progress | None) -> ReloadReport:
+        root = self.settings.seeds_dir
+        if not root.is_dir():
+            raise InvalidInput(
+                f"The corpus folder {root} does not exist; set SEEDS_DIR to a folder of articles."
+            )
+        report = ReloadReport(dry_run=dry_run)
+        files, failed = await asyncio.to_thread(corpus.scan, root, self.settings.max_article_bytes)
+        report.failed.extend(failed)
+        stored = await self.store.versions("seeds")
+        todo: list[FileTask] = []
+        for f in files:
+            old = stored.get(f.article_id)
+            if old and old.sha256 == f.sha256 and old.analysis == self.analysis and old.path == f.name:
+                report.unchanged.append(f.article_id)
+            else:
+                todo.append(FileTask(f.path, f.name, f.article_id))
+        keep = {f.article_id for f in files} | {f.article_id for f in failed if f.article_id}
+        report.removed = sorted(set(stored) - keep)
+        names = {t.article_id: t.name for t in todo}
+        total = len(todo)
+        log.info("reload: %d files, %d to analyse", len(files), total)
+
+        fn = partial(analyze_files, algorithm=self.settings.summary_algorithm,
+                     max_bytes=self.settings.max_article_bytes)
+        async with self._writing(dry_run) as writer:
+            done = 0
+            async for results in self._in_pool(fn, todo):
+                for result in results:
+                    if isinstance(result, Failed):
+                        report.failed.append(result)
+                        continue
+                    aid = result.article.id
+                    (report.updated if aid in stored else report.added).append(aid)
+                    if writer is not None:
+                        await writer.upsert(
+                            result, origin="seeds", path=names[aid], analysis_key=self.analysis
+                        )
+                done += len(results)
+                await _report(progress, done, total)
+            if writer is not None and report.removed:
+                await writer.delete(report.removed)
+        report.added.sort()
+        report.updated.sort()
+        report.failed.sort(key=lambda f: f.name)
+        log.info("reload%s: %s", " (dry run)" if dry_run else "", report.counts())
+        return report
+
+    def _writing(self, dry_run: bool) -> Any:
+        if dry_run:
+            return _NoWriter()
+        return self.store.transaction()
+
+    async def import_jsonl(self, path: Path, *, progress: Progress | None = None) -> ReloadReport:
+        """Bulk-load JSON lines ``{"id", "article", "title"?, ...}``, in one transaction."""
+        if self._reload_lock.locked():
+            raise ReloadInProgress
+        async with self._reload_lock:
+            return await self._import(path, progress)
+
+    async def _import(self, path: Path, progress: Progress | None) -> ReloadReport:
+        try:
+            total = await asyncio.to_thread(_count_lines, path)
+        except OSError as exc:
+            raise InvalidInput(f"Cannot read {path}: {exc.strerror or exc}") from exc
+        report = ReloadReport()
+        seen: dict[str, str] = {}
+        fn = partial(analyze_texts, algorithm=self.settings.summary_algorithm)
+        max_bytes = self.settings.max_article_bytes
+        done = 0
+        async with self.store.transaction() as writer:
+            async for chunk in _read_records(path, max_bytes):
+                tasks: list[TextTask] = []
+                for item in chunk:
+                    if isinstance(item, Failed):
+                        report.failed.append(item)
+                    elif item.article_id in seen:
+                        report.failed.append(
+                            Failed(item.name, f"repeats the id of {seen[item.article_id]}")
+                        )
+                    else:
+                        seen[item.article_id] = item.name
+                        tasks.append(item)
+                stored = await self.store.versions_of([t.article_id for t in tasks])
+                todo = []
+                for t in tasks:
+                    old = stored.get(t.article_id)
+                    if old and old.sha256 == t.sha256 and old.analysis == self.analysis:
+                        report.unchanged.append(t.article_id)
+                    else:
+                        todo.append(t)
+                async for results in self._in_pool(fn, todo):
+                    await self._store_results(results, stored, writer, report)
+                done += len(chunk)
+                await _report(progress, done, total)
+        report.failed.sort(key=lambda f: f.name)
+        log.info("import of %s: %s", path, report.counts())
+        return report
+
+    async def _store_results(
+        self,
+        results: Sequence[Analysis | Failed],
+        stored: dict[str, Any],
+        writer: Writer,
+        report: ReloadReport,
+    ) -> None:
+        for result in results:
+            if isinstance(result, Failed):
+                report.failed.append(result)
+                continue
+            aid = result.article.id
+            (report.updated if aid in stored else report.added).append(aid)
+            await writer.upsert(result, origin="import", path=None, analysis_key=self.analysis)
+
+    # -- looking articles up ------------------------------------------------------
+
+    async def resolve(self, query: str) -> ArticleEntry:
+        """The one article an id or a title fragment names.
+
+        Raises :class:`ArticleNotFound` (with suggestions) or
+        :class:`AmbiguousArticle` (with candidates).
+        """
+        text = " ".join(query.split())[:MAX_QUERY]
+        if not text:
+            raise InvalidInput("Give an article id or a few words of its title.")
+        for candidate in (text, text.lower()):
+            if entry := await self.store.entry(candidate):
+                return entry
+        matches = await self.store.find_by_title(text, 11)
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            exact = [m for m in matches if m.title.casefold() == text.casefold()]
+            if len(exact) == 1:
+                return exact[0]
+            raise AmbiguousArticle(text, [(m.id, m.title) for m in matches[:10]])
+        suggestions = []
+        if fts := fts_words_query(text):
+            suggestions = await self.store.search_titles(fts, 5)
+        raise ArticleNotFound(text, [(m.id, m.title) for m in suggestions])
+
+    async def suggest(self, current: str, limit: int = 25) -> list[ArticleEntry]:
+        """Articles for an autocomplete: best first, at most ``limit``."""
+        text = " ".join(current.split())[:MAX_QUERY]
+        if not text:
+            return await self.store.list_articles(limit)
+        found = await self.store.find_by_title(text, limit)
+        if len(found) < limit and (fts := fts_words_query(text)):
+            ids = {e.id for e in found}
+            for e in await self.store.search_titles(fts, limit):
+                if e.id not in ids and len(found) < limit:
+                    found.append(e)
+        return found
+
+    async def articles(self, page: int = 0, per_page: int = 10) -> tuple[list[ArticleEntry], int]:
+        """One page of the corpus, newest first, and the number of articles in all."""
+        total = await self.store.count_articles()
+        return await self.store.list_articles(per_page, page * per_page), total
+
+    # -- takeaways and summaries --------------------------------------------------
+
+    async def takeaways(self, query: str) -> TakeawaysView:
+        entry = await self.resolve(query)
+        count = self.settings.takeaway_count
+        best = await self.store.takeaways(entry.id, count)
+        publisher = await self.store.publisher_takeaways(entry.id)
+        return TakeawaysView(
+            entry, in_article_order(best), publisher, self.settings.summary_algorithm,
+            paragraph_count=await self.store.paragraph_count(entry.id),
+        )
+
+    async def summary(self, query: str, algorithm: str | None = None, count: int = 3) -> SummaryView:
+        algorithm = (algorithm or self.settings.summary_algorithm).lower()
+        if algorithm not in ALGORITHMS:
+            raise InvalidInput(f"Unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}.")
+        if not 1 <= count <= MAX_SENTENCES:
+            raise InvalidInput(f"Sentences must be from 1 to {MAX_SENTENCES}.")
+        entry = await self.resolve(query)
+        if algorithm == self.settings.summary_algorithm:
+            best = await self.store.takeaways(entry.id, count)
+            return SummaryView(entry, algorithm, in_article_order(best))
+        cached = await self.store.cached_summary(entry.id, algorithm, count)
+        if cached is not None:
+            return SummaryView(entry, algorithm, cached)
+        article = await self.store.article(entry.id)
+        if article is None:  # removed by a reload in the meantime
+            raise ArticleNotFound(query)
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self.executor(), summarize, article, algorithm, count)
+        await self.store.save_summary(entry.id, algorithm, count, result)
+        return SummaryView(entry, algorithm, result)
+
+
+class _NoWriter:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+async def _report(progress: Progress | None, done: int, total: int) -> None:
+    if progress is None:
+        return
+    result = progress(done, total)
+    if asyncio.iscoroutine(result) or isinstance(result, Awaitable):
+        await result
+
+
+def _batched(items: Iterable[T], size: int) -> Iterable[list[T]]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
+async def _read_records(
+    path: Path, max_bytes: int, chunk: int = 256
+) -> AsyncIterator[list[TextTask | Failed]]:
+    """Read and prepare JSON lines in a thread, ``chunk`` lines at a time."""
+    fh = await asyncio.to_thread(open, path, encoding="utf-8", errors="replace")
+    line_no = 0
+
+    def read_chunk() -> tuple[int, list[TextTask | Failed]]:
+        nonlocal line_no
+        out: list[TextTask | Failed] = []
+        lines = 0
+        for line in itertools.islice(fh, chunk):
+            lines += 1
+            line_no += 1
+            item = prepare_record(line, line_no, max_bytes)
+            if item is not None:
+                out.append(item)
+        return lines, out
+
+    try:
+        while True:
+            lines, items = await asyncio.to_thread(read_chunk)
+            if not lines:
+                return
+            yield items
+    finally:
+        await asyncio.to_thread(fh.close)

@@ -1,0 +1,393 @@
+"""The only place with SQL. One async method per query; domain objects in and out.
+
+Two connections: reads go through one, writes through the other, so that a
+long reload (one write transaction) never blocks a question, and a question
+never sees half a reload (WAL snapshot isolation).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+from ..news.article import Analysis, Article, ArticleEntry, Dateline, Takeaway
+
+log = logging.getLogger(__name__)
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used; the message says why and what to do."""
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("bot.storage") / "migrations"
+    out = []
+    for item in folder.iterdir():
+        name = item.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            out.append((int(name[:3]), item.read_text(encoding="utf-8")))
+    return sorted(out)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _entry(row: sqlite3.Row) -> ArticleEntry:
+    place = row["dateline_place"]
+    return ArticleEntry(
+        id=row["id"],
+        title=row["title"],
+        source=row["source"],
+        date=row["published"],
+        dateline=Dateline(place, row["dateline_date"]) if place else None,
+        added_at=row["added_at"],
+        path=row["path"],
+    )
+
+
+_ENTRY_COLUMNS = "id, title, source, published, dateline_place, dateline_date, added_at, path"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVersion:
+    """What the store knows of one article's version, to decide what a reload must redo."""
+
+    sha256: str
+    analysis: str
+    path: str | None
+
+
+class Writer:
+    """Writes inside one open transaction (see :meth:`Store.transaction`)."""
+
+    def __init__(self, db: aiosqlite.Connection, now: str) -> None:
+        self._db = db
+        self.now = now
+
+    async def upsert(
+        self, analysis: Analysis, *, origin: str, path: str | None, analysis_key: str
+    ) -> None:
+        a = analysis.article
+        await self._db.execute(
+            """
+            INSERT INTO articles (id, origin, path, sha256, analysis, title, source, url,
+                                  published, dateline_place, dateline_date, synopsis, body,
+                                  added_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                origin = excluded.origin, path = excluded.path, sha256 = excluded.sha256,
+                analysis = excluded.analysis, title = excluded.title, source = excluded.source,
+                url = excluded.url, published = excluded.published,
+                dateline_place = excluded.dateline_place, dateline_date = excluded.dateline_date,
+                synopsis = excluded.synopsis, body = excluded.body,
+                updated_at = excluded.updated_at
+            """,
+            (
+                a.id, origin, path, a.sha256, analysis_key, a.title, a.source, a.url, a.date,
+                a.dateline.place if a.dateline else None,
+                a.dateline.date if a.dateline else None,
+                a.synopsis, a.body, self.now, self.now,
+            ),
+        )
+        for table in ("sentences", "publisher_takeaways", "takeaways", "summaries"):
+            await self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (a.id,))
+        await self._db.executemany(
+            "INSERT INTO sentences (article_id, paragraph, sentence, text) VALUES (?, ?, ?, ?)",
+            [(a.id, p, s, text) for p, s, text in a.sentences()],
+        )
+        await self._db.executemany(
+            "INSERT INTO publisher_takeaways (article_id, position, text) VALUES (?, ?, ?)",
+            [(a.id, i, text) for i, text in enumerate(a.publisher_takeaways)],
+        )
+        await self._db.executemany(
+            "INSERT INTO takeaways (article_id, rank, paragraph, sentence) VALUES (?, ?, ?, ?)",
+            [(a.id, r, t.paragraph, t.sentence) for r, t in enumerate(analysis.takeaways)],
+        )
+
+    async def delete(self, article_ids: Iterable[str]) -> None:
+        await self._db.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in article_ids])
+
+
+class Store:
+    """The corpus database. Open with :meth:`open`, close with :meth:`close`."""
+
+    def __init__(self, path: Path, reader: aiosqlite.Connection, writer: aiosqlite.Connection):
+        self.path = path
+        self._reader = reader
+        self._writer = writer
+        self._write_lock = asyncio.Lock()
+
+    # -- life cycle ---------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, path: Path) -> Store:
+        """Open (creating if needed) and migrate the database at ``path``."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for the database {path}: {exc}") from exc
+        writer = reader = None
+        try:
+            writer = await aiosqlite.connect(path, isolation_level=None)
+            writer.row_factory = sqlite3.Row
+            await writer.execute("PRAGMA busy_timeout = 5000")
+            await writer.execute("PRAGMA foreign_keys = ON")
+            await writer.execute("PRAGMA journal_mode = WAL")
+            await writer.execute("PRAGMA synchronous = NORMAL")
+            await cls._migrate(writer)
+            reader = await aiosqlite.connect(path, isolation_level=None)
+            reader.row_factory = sqlite3.Row
+            await reader.execute("PRAGMA busy_timeout = 5000")
+            await reader.execute("PRAGMA foreign_keys = ON")
+            await reader.execute("PRAGMA query_only = ON")
+        except sqlite3.DatabaseError as exc:
+            for conn in (writer, reader):
+                if conn is not None:
+                    await conn.close()
+            raise StoreError(
+                f"cannot use the database {path}: {exc}. If the file is damaged, move it "
+                "away and run `brief reload` to rebuild it from the corpus."
+            ) from exc
+        return cls(path, reader, writer)
+
+    @staticmethod
+    async def _migrate(db: aiosqlite.Connection) -> None:
+        async with db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        current = int(row[0]) if row else 0
+        migrations = _migrations()
+        latest = migrations[-1][0] if migrations else 0
+        if current > latest:
+            raise StoreError(
+                f"the database is at schema version {current}, newer than this Brief knows "
+                f"({latest}); upgrade Brief"
+            )
+        for version, sql in migrations:
+            if version <= current:
+                continue
+            log.info("migrating database to schema version %d", version)
+            # One transaction per migration: it applies whole or not at all.
+            try:
+                await db.executescript(
+                    f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+                )
+            except BaseException:
+                if db.in_transaction:
+                    await db.execute("ROLLBACK")
+                raise
+
+    async def close(self) -> None:
+        await self._reader.close()
+        await self._writer.close()
+
+    # -- writes -------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Writer]:
+        """One write transaction: everything inside commits together, or not at all."""
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield Writer(self._writer, utc_now())
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            else:
+                await self._writer.execute("COMMIT")
+
+    async def save_summary(
+        self, article_id: str, algorithm: str, count: int, takeaways: Sequence[Takeaway]
+    ) -> None:
+        positions = json.dumps([[t.paragraph, t.sentence] for t in takeaways])
+        async with self._write_lock:
+            await self._writer.execute(
+                "INSERT OR REPLACE INTO summaries (article_id, algorithm, count, positions) "
+                "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)",
+                (article_id, algorithm, count, positions, article_id),
+            )
+
+    async def set_meta(self, key: str, value: str) -> None:
+        async with self._write_lock:
+            await self._writer.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
+            )
+
+    # -- reads --------------------------------------------------------------------
+
+    async def get_meta(self, key: str) -> str | None:
+        async with self._reader.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return row["value"] if row else None
+
+    async def count_articles(self) -> int:
+        async with self._reader.execute("SELECT count(*) FROM articles") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def versions(self, origin: str) -> dict[str, StoredVersion]:
+        """Every stored article of one origin (``seeds`` or ``import``) by id."""
+        async with self._reader.execute(
+            "SELECT id, sha256, analysis, path FROM articles WHERE origin = ?", (origin,)
+        ) as cur:
+            rows = await cur.fetchall()
+        return {r["id"]: StoredVersion(r["sha256"], r["analysis"], r["path"]) for r in rows}
+
+    async def versions_of(self, article_ids: Sequence[str]) -> dict[str, StoredVersion]:
+        out: dict[str, StoredVersion] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            async with self._reader.execute(
+                f"SELECT id, sha256, analysis, path FROM articles WHERE id IN ({marks})",
+                chunk,
+            ) as cur:
+                for r in await cur.fetchall():
+                    out[r["id"]] = StoredVersion(r["sha256"], r["analysis"], r["path"])
+        return out
+
+    async def list_articles(self, limit: int, offset: int = 0) -> list[ArticleEntry]:
+        """The corpus, newest first: by the article's own date, then by when it was added."""
+        async with self._reader.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM articles "
+            "ORDER BY published IS NULL, published DESC, added_at DESC, id LIMIT ? OFFSET ?",
+            (limit, offset),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_entry(r) for r in rows]
+
+    async def entry(self, article_id: str) -> ArticleEntry | None:
+        async with self._reader.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _entry(row) if row else None
+
+    async def find_by_title(self, fragment: str, limit: int) -> list[ArticleEntry]:
+        """Articles whose title or id contains ``fragment`` (any case); titles that start with it first."""
+        pattern = f"%{_like_escape(fragment)}%"
+        prefix = f"{_like_escape(fragment)}%"
+        async with self._reader.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM articles "
+            "WHERE title LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\' "
+            "ORDER BY title NOT LIKE ? ESCAPE '\\', length(title), title LIMIT ?",
+            (pattern, pattern, prefix, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_entry(r) for r in rows]
+
+    async def search_titles(self, fts_query: str, limit: int) -> list[ArticleEntry]:
+        """Articles ranked by an FTS5 match of ``fts_query`` (already quoted by the caller)."""
+        try:
+            async with self._reader.execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE rowid IN ("
+                " SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+                " ORDER BY bm25(articles_fts, 10.0, 1.0) LIMIT ?)",
+                (fts_query, limit),
+            ) as cur:
+                rows = await cur.fetchall()
+        except sqlite3.OperationalError:
+            log.debug("suggestion search failed for %r", fts_query, exc_info=True)
+            return []
+        return [_entry(r) for r in rows]
+
+    async def article(self, article_id: str) -> Article | None:
+        """The whole article, rebuilt from its stored sentences."""
+        async with self._reader.execute(
+            "SELECT * FROM articles WHERE id = ?", (article_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        async with self._reader.execute(
+            "SELECT paragraph, text FROM sentences WHERE article_id = ? "
+            "ORDER BY paragraph, sentence",
+            (article_id,),
+        ) as cur:
+            srows = await cur.fetchall()
+        paragraphs: list[list[str]] = []
+        for r in srows:
+            while len(paragraphs) <= r["paragraph"]:
+                paragraphs.append([])
+            paragraphs[r["paragraph"]].append(r["text"])
+        async with self._reader.execute(
+            "SELECT text FROM publisher_takeaways WHERE article_id = ? ORDER BY position",
+            (article_id,),
+        ) as cur:
+            prows = await cur.fetchall()
+        place = row["dateline_place"]
+        return Article(
+            id=row["id"],
+            title=row["title"],
+            paragraphs=tuple(tuple(p) for p in paragraphs),
+            sha256=row["sha256"],
+            source=row["source"],
+            dateline=Dateline(place, row["dateline_date"]) if place else None,
+            date=row["published"],
+            url=row["url"],
+            publisher_takeaways=tuple(r["text"] for r in prows),
+            synopsis=row["synopsis"],
+        )
+
+    async def paragraph_count(self, article_id: str) -> int:
+        async with self._reader.execute(
+            "SELECT max(paragraph) + 1 FROM sentences WHERE article_id = ?", (article_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0] or 0) if row else 0
+
+    async def publisher_takeaways(self, article_id: str) -> tuple[str, ...]:
+        async with self._reader.execute(
+            "SELECT text FROM publisher_takeaways WHERE article_id = ? ORDER BY position",
+            (article_id,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return tuple(r["text"] for r in rows)
+
+    async def takeaways(self, article_id: str, count: int) -> tuple[Takeaway, ...]:
+        """The ``count`` best generated takeaways, best first."""
+        async with self._reader.execute(
+            "SELECT s.text, t.paragraph, t.sentence FROM takeaways t "
+            "JOIN sentences s ON s.article_id = t.article_id AND s.paragraph = t.paragraph "
+            "AND s.sentence = t.sentence WHERE t.article_id = ? ORDER BY t.rank LIMIT ?",
+            (article_id, count),
+        ) as cur:
+            rows = await cur.fetchall()
+        return tuple(Takeaway(r["text"], r["paragraph"], r["sentence"]) for r in rows)
+
+    async def cached_summary(
+        self, article_id: str, algorithm: str, count: int
+    ) -> tuple[Takeaway, ...] | None:
+        async with self._reader.execute(
+            "SELECT positions FROM summaries WHERE article_id = ? AND algorithm = ? AND count = ?",
+            (article_id, algorithm, count),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        wanted = [tuple(p) for p in json.loads(row["positions"])]
+        out = []
+        for p, s in wanted:
+            async with self._reader.execute(
+                "SELECT text FROM sentences WHERE article_id = ? AND paragraph = ? AND sentence = ?",
+                (article_id, p, s),
+            ) as cur:
+                srow = await cur.fetchone()
+            if srow is None:
+                return None
+            out.append(Takeaway(srow["text"], p, s))
+        return tuple(out)
