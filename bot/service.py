@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import corpus
 from .config import Settings
@@ -31,9 +32,9 @@ from .news.analyze import (
     prepare_record,
     worker_init,
 )
-from .news.article import Analysis, ArticleEntry, Takeaway
-from .news.summarize import ALGORITHMS, MAX_SENTENCES, in_article_order, summarize
-from .storage.store import Store, Writer
+from .news.article import Analysis, ArticleEntry, Digest, DigestItem, Takeaway
+from .news.summarize import ALGORITHMS, MAX_SENTENCES, in_article_order, stop_words, summarize
+from .storage.store import DigestConfig, Store, Writer
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +126,9 @@ def make_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def fts_words_query(text: str) -> str | None:
-    """A safe FTS5 query that ORs the words of ``text``; None when it has none."""
-    words = re.findall(r"[^\W_]{2,}", text)[:12]
+    """A safe FTS5 query that ORs the content words of ``text``; None when it has none."""
+    common = stop_words()
+    words = [w for w in re.findall(r"[^\W_]{2,}", text) if w.lower() not in common][:12]
     return " OR ".join(f'"{w}"' for w in words) or None
 
 
@@ -398,6 +400,73 @@ class Service:
         result = await loop.run_in_executor(self.executor(), summarize, article, algorithm, count)
         await self.store.save_summary(entry.id, algorithm, count, result)
         return SummaryView(entry, algorithm, result)
+
+
+    # -- the daily digest ---------------------------------------------------------
+
+    def default_digest(self, guild_id: int) -> DigestConfig | None:
+        """The digest set up by DIGEST_CHANNEL_ID etc. (single-server set-ups), if any."""
+        s = self.settings
+        if s.digest_channel_id is None:
+            return None
+        return DigestConfig(guild_id, s.digest_channel_id, s.digest_time.strftime("%H:%M"),
+                            s.digest_timezone)
+
+    async def digest_config(self, guild_id: int, channel_ids: Iterable[int] = ()) -> DigestConfig | None:
+        """A server's digest settings: its own, else the defaults when their channel is in it."""
+        stored = await self.store.digest_config(guild_id)
+        if stored is not None:
+            return stored
+        default = self.default_digest(guild_id)
+        if default is not None and default.channel_id in set(channel_ids):
+            return default
+        return None
+
+    async def set_digest(
+        self, guild_id: int, channel_id: int, post_time: str | None, timezone: str | None
+    ) -> DigestConfig:
+        """Turn a server's digest on (or change it). Validates the time and zone."""
+        when = (post_time or self.settings.digest_time.strftime("%H:%M")).strip()
+        m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", when)
+        if not m:
+            raise InvalidInput(f"{when[:20]!r} is not a time of day; use HH:MM, 24-hour, e.g. 09:00.")
+        zone = (timezone or self.settings.digest_timezone).strip()
+        if not valid_timezone(zone):
+            raise InvalidInput(
+                f"{zone[:60]!r} is not a time zone I know; pick one from the list, e.g. Europe/Paris."
+            )
+        config = DigestConfig(guild_id, channel_id, f"{int(m[1]):02d}:{m[2]}", zone)
+        await self.store.save_digest_config(config)
+        return await self.store.digest_config(guild_id) or config
+
+    async def digest_off(self, guild_id: int) -> None:
+        current = await self.store.digest_config(guild_id) or self.default_digest(guild_id)
+        s = self.settings
+        await self.store.save_digest_config(
+            DigestConfig(
+                guild_id, None,
+                current.post_time if current else s.digest_time.strftime("%H:%M"),
+                current.timezone if current else s.digest_timezone,
+            )
+        )
+
+    async def build_digest(self, cutoff: str | None) -> Digest:
+        """The articles added after ``cutoff`` (all when None), newest first, with takeaways."""
+        entries, total = await self.store.added_since(cutoff, self.settings.digest_max)
+        items = []
+        for entry in entries:
+            best = await self.store.takeaways(entry.id, self.settings.takeaway_count)
+            items.append(DigestItem(entry, in_article_order(best)))
+        newest = entries[0].added_at if entries else None
+        return Digest(tuple(items), total - len(items), newest)
+
+
+def valid_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 class _NoWriter:

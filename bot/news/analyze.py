@@ -121,8 +121,8 @@ def prepare_record(line: str, line_no: int, max_bytes: int) -> TextTask | Failed
         return Failed(name, str(exc))
     except UnicodeEncodeError:
         return Failed(name, "holds text that is not valid Unicode (a lone surrogate escape)")
-    if len(article_id) > 200:
-        return Failed(name, "has an id longer than 200 characters")
+    if len(article_id) > 100:
+        return Failed(name, "has an id longer than 100 characters")
     return TextTask(f"{name} ({article_id})", article_id, text, sha256_hex(data))
 
 

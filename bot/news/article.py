@@ -106,3 +106,24 @@ class ArticleEntry:
             "dateline": self.dateline.as_dict() if self.dateline else None,
             "added_at": self.added_at,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One article of a digest with the takeaways shown for it."""
+
+    entry: ArticleEntry
+    takeaways: tuple[Takeaway, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What a server's digest posts: the newest new articles and how many more there are."""
+
+    items: tuple[DigestItem, ...]
+    more: int
+    cutoff: str | None  # added_at of the newest article covered: the next digest starts after it
+
+    @property
+    def empty(self) -> bool:
+        return not self.items

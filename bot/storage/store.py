@@ -30,7 +30,7 @@ class StoreError(RuntimeError):
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -60,7 +60,32 @@ def _entry(row: sqlite3.Row) -> ArticleEntry:
     )
 
 
+def _digest_config(row: sqlite3.Row) -> DigestConfig:
+    return DigestConfig(
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        post_time=row["post_time"],
+        timezone=row["timezone"],
+        last_date=row["last_date"],
+        last_cutoff=row["last_cutoff"],
+        last_error=row["last_error"],
+    )
+
+
 _ENTRY_COLUMNS = "id, title, source, published, dateline_place, dateline_date, added_at, path"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestConfig:
+    """One server's digest settings and state."""
+
+    guild_id: int
+    channel_id: int | None
+    post_time: str  # HH:MM
+    timezone: str
+    last_date: str | None = None
+    last_cutoff: str | None = None
+    last_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +252,94 @@ class Store:
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
             )
 
+    async def save_digest_config(self, config: DigestConfig) -> None:
+        """Create or replace a server's digest settings (its posting state is kept)."""
+        async with self._write_lock:
+            await self._writer.execute(
+                """
+                INSERT INTO guild_digests (guild_id, channel_id, post_time, timezone, updated_at)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,
+                    post_time = excluded.post_time, timezone = excluded.timezone,
+                    updated_at = excluded.updated_at
+                """,
+                (config.guild_id, config.channel_id, config.post_time, config.timezone, utc_now()),
+            )
+
+    async def claim_digest(self, config: DigestConfig, local_date: str) -> bool:
+        """Record that today's digest is being posted; False if it already was (at most once)."""
+        async with self._write_lock:
+            await self._writer.execute(
+                """
+                INSERT INTO guild_digests (guild_id, channel_id, post_time, timezone, updated_at)
+                VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO NOTHING
+                """,
+                (config.guild_id, config.channel_id, config.post_time, config.timezone, utc_now()),
+            )
+            cur = await self._writer.execute(
+                "UPDATE guild_digests SET last_date = ? WHERE guild_id = ? "
+                "AND (last_date IS NULL OR last_date < ?)",
+                (local_date, config.guild_id, local_date),
+            )
+            return cur.rowcount == 1
+
+    async def finish_digest(self, guild_id: int, cutoff: str | None) -> None:
+        """The digest was posted (or had nothing to post): later ones start after ``cutoff``."""
+        async with self._write_lock:
+            await self._writer.execute(
+                "UPDATE guild_digests SET last_cutoff = coalesce(?, last_cutoff), last_error = NULL "
+                "WHERE guild_id = ?",
+                (cutoff, guild_id),
+            )
+
+    async def release_digest(self, guild_id: int, previous_date: str | None, error: str) -> None:
+        """Posting failed: give the day back so a later try can post, and keep the error."""
+        async with self._write_lock:
+            await self._writer.execute(
+                "UPDATE guild_digests SET last_date = ?, last_error = ? WHERE guild_id = ?",
+                (previous_date, error, guild_id),
+            )
+
+    async def set_digest_error(self, guild_id: int, error: str | None) -> None:
+        async with self._write_lock:
+            await self._writer.execute(
+                "UPDATE guild_digests SET last_error = ? WHERE guild_id = ?", (error, guild_id)
+            )
+
     # -- reads --------------------------------------------------------------------
+
+    async def digest_configs(self) -> list[DigestConfig]:
+        async with self._reader.execute("SELECT * FROM guild_digests ORDER BY guild_id") as cur:
+            rows = await cur.fetchall()
+        return [_digest_config(r) for r in rows]
+
+    async def digest_config(self, guild_id: int) -> DigestConfig | None:
+        async with self._reader.execute(
+            "SELECT * FROM guild_digests WHERE guild_id = ?", (guild_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _digest_config(row) if row else None
+
+    async def added_since(self, cutoff: str | None, limit: int) -> tuple[list[ArticleEntry], int]:
+        """Articles added after ``cutoff`` (all when None), newest first, and how many in all."""
+        since = cutoff or ""
+        async with self._reader.execute(
+            "SELECT count(*) FROM articles WHERE added_at > ?", (since,)
+        ) as cur:
+            row = await cur.fetchone()
+        total = int(row[0]) if row else 0
+        async with self._reader.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE added_at > ? "
+            "ORDER BY added_at DESC, id LIMIT ?",
+            (since, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_entry(r) for r in rows], total
+
+    async def newest_added_at(self) -> str | None:
+        async with self._reader.execute("SELECT max(added_at) FROM articles") as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
 
     async def get_meta(self, key: str) -> str | None:
         async with self._reader.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:

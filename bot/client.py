@@ -1,0 +1,158 @@
+"""The Discord bot: a ``commands.Bot`` that builds the store and service in ``setup_hook``.
+
+Owns: start-up (store, service, cogs, first corpus load, command sync), the
+one app-command error handler, and a clean shutdown (gateway, worker
+processes, database).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import secrets
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from .config import Settings
+from .errors import BriefError
+from .service import Service
+from .storage.store import Store
+
+log = logging.getLogger(__name__)
+
+COGS = ("cogs.articles", "cogs.digest", "cogs.admin")
+COMMAND_HASH_KEY = "command_hash"
+
+# What the bot needs in a channel: to see it, post the digest there, with embeds.
+INVITE_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+
+
+class NotAllowed(app_commands.CheckFailure):
+    """A user tried a command they may not run; the message says who may."""
+
+
+class BriefBot(commands.Bot):
+    """Brief on Discord. Create with settings; ``store`` and ``service`` exist after ``setup_hook``."""
+
+    store: Store
+    service: Service
+
+    def __init__(self, settings: Settings, **options: Any) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True  # channels and roles of the servers; nothing privileged
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.settings = settings
+        self.tree.on_error = self.on_app_command_error
+        self.startup_load: asyncio.Task[None] | None = None
+
+    # -- start and stop ---------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        self.store = await Store.open(self.settings.database_path)
+        self.service = Service(self.store, self.settings)
+        for name in COGS:
+            await self.load_extension(name)
+        if not await self.store.count_articles():
+            # First start: load SEEDS_DIR in the background, so the gateway connects at once.
+            self.startup_load = asyncio.create_task(self._first_load(), name="brief-first-load")
+        await self.sync_commands(force=False)
+        if self.application_id:
+            log.info("Invite Brief to a server with: %s", self.invite_url())
+
+    async def _first_load(self) -> None:
+        try:
+            report = await self.service.ensure_loaded()
+            if report is not None:
+                log.info("loaded the corpus from %s: %s", self.settings.seeds_dir, report.counts())
+        except Exception:
+            log.exception("loading the corpus at start-up failed")
+
+    def invite_url(self) -> str:
+        assert self.application_id is not None
+        return discord.utils.oauth_url(
+            self.application_id,
+            permissions=INVITE_PERMISSIONS,
+            scopes=("bot", "applications.commands"),
+        )
+
+    async def close(self) -> None:
+        if self.startup_load is not None and not self.startup_load.done():
+            self.startup_load.cancel()
+        await super().close()
+        if hasattr(self, "service"):
+            await self.service.close()
+        if hasattr(self, "store"):
+            await self.store.close()
+
+    # -- command sync -------------------------------------------------------------------
+
+    def command_hash(self) -> str:
+        payload = [c.to_dict(self.tree) for c in self.tree.get_commands()]
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    async def sync_commands(self, *, force: bool) -> str:
+        """Sync slash commands: to DEV_GUILD_ID at once when set; else globally when changed."""
+        guild_id = self.settings.dev_guild_id
+        if guild_id is not None:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to the development server %d", len(synced), guild_id)
+            return f"Synced {len(synced)} commands to the development server."
+        digest = self.command_hash()
+        if not force and await self.store.get_meta(COMMAND_HASH_KEY) == digest:
+            log.info("slash commands unchanged since the last sync; not syncing")
+            return "Commands are unchanged since the last sync."
+        synced = await self.tree.sync()
+        await self.store.set_meta(COMMAND_HASH_KEY, digest)
+        log.info("synced %d commands globally", len(synced))
+        return f"Synced {len(synced)} commands globally (Discord may take a while to show changes)."
+
+    # -- errors ----------------------------------------------------------------------------
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        """The one error path: expected errors become a friendly ephemeral message."""
+        from cogs._render import brief_error_text, error_message
+
+        original = getattr(error, "original", error)
+        if isinstance(original, BriefError):
+            text = brief_error_text(original)
+        elif isinstance(error, app_commands.CommandOnCooldown):
+            text = f"Easy there: try again in {error.retry_after:.0f} s."
+        elif isinstance(error, NotAllowed | app_commands.MissingPermissions | app_commands.NoPrivateMessage):
+            text = str(error)
+        elif isinstance(error, app_commands.CheckFailure):
+            text = "You can't use this command here."
+        else:
+            error_id = secrets.token_hex(4)
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error(
+                "error %s in /%s (user %s, guild %s)", error_id, command,
+                interaction.user.id, interaction.guild_id, exc_info=original,
+            )
+            text = f"Something went wrong on my side (error id `{error_id}`). It has been logged."
+        await send_ephemeral(interaction, error_message(text))
+
+
+async def send_ephemeral(interaction: discord.Interaction[Any], content: str) -> None:
+    """Answer ephemerally: as the response, or as a followup when already answered."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True)
+        else:
+            await interaction.response.send_message(content, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell user %s about an error", interaction.user.id, exc_info=True)
