@@ -114,7 +114,7 @@ def _bullets(items: list[str], mark: str) -> list[str]:
 
 def _where(t: Takeaway) -> str:
     # No-break spaces: the wrapper never splits the position over two lines.
-    return f"(paragraph\u00a0{t.paragraph + 1}, sentence\u00a0{t.sentence + 1})"
+    return f"(paragraph\u00a0{t.paragraph + 1},\u00a0sentence\u00a0{t.sentence + 1})"
 
 
 def render_takeaways(view: TakeawaysView | Analysis, algorithm: str) -> str:

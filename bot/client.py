@@ -55,6 +55,7 @@ class BriefBot(commands.Bot):
         self.settings = settings
         self.tree.on_error = self.on_app_command_error
         self.startup_load: asyncio.Task[None] | None = None
+        self._resources_closed = False
 
     # -- start and stop ---------------------------------------------------------------
 
@@ -87,13 +88,17 @@ class BriefBot(commands.Bot):
         )
 
     async def close(self) -> None:
+        """Close the gateway, then the worker processes and the database (once)."""
         if self.startup_load is not None and not self.startup_load.done():
             self.startup_load.cancel()
         await super().close()
-        if hasattr(self, "service"):
-            await self.service.close()
-        if hasattr(self, "store"):
-            await self.store.close()
+        if not self._resources_closed:
+            self._resources_closed = True
+            if hasattr(self, "service"):
+                await self.service.close()
+            if hasattr(self, "store"):
+                await self.store.close()
+            log.info("closed the worker processes and the database")
 
     # -- command sync -------------------------------------------------------------------
 

@@ -72,10 +72,17 @@ async def serve(settings: Settings) -> None:
             loop.add_signal_handler(sig, stop, sig.name)
         except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
             pass
-    async with bot:
-        await bot.start(settings.discord_token, reconnect=True)
-    if stopping:
-        await stopping[0]
+    try:
+        async with bot:
+            await bot.start(settings.discord_token, reconnect=True)
+        if stopping:
+            await stopping[0]
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
+                pass
     log.info("Brief stopped")
 
 
