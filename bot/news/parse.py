@@ -29,16 +29,22 @@ _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
-_PLACE = r"[A-Z][^\W\d_]*(?:[ .'’-]{1,2}[A-Za-z][^\W\d_]*){0,4}"
+# A place name; not a sentence that opens with a weekday or a preposition ("On Sunday, March 2 ...").
+_NOT_PLACE = (
+    r"(?!(?:On|In|At|By|For|From|Since|Until|Before|After|Last|Next|This|Early|Late|Monday|Tuesday"
+    r"|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
+)
+_PLACE = _NOT_PLACE + r"[A-Z][^\W\d_]*(?:[ .'’-]{1,2}[A-Za-z][^\W\d_]*){0,4}"
+_SOURCE = r"[A-Z][^()\n]{0,59}"
 _DASH = r"(?:--|—|–|-|:)"
 # "Moscow, July 15 (NationPress) ..." / "MOSCOW, Russia, July 15, 2025 (Reuters) -- ..."
 _DATELINE_DATED = re.compile(
     rf"^(?P<place>{_PLACE}(?:, {_PLACE})?), (?P<date>{_MONTH} \d{{1,2}}(?:, \d{{4}})?)"
-    rf"\s*\((?P<source>[^()\n]{{1,60}})\)\s*{_DASH}?\s*"
+    rf"\s*\((?P<source>{_SOURCE})\)\s*{_DASH}?\s*"
 )
 # "WASHINGTON (CNN) -- ..." / "LONDON, England (CNN) -- ..."
 _DATELINE_PLACE = re.compile(
-    rf"^(?P<place>[A-Z][A-Z .'’-]{{1,40}}(?:, {_PLACE})?)\s*\((?P<source>[^()\n]{{1,40}})\)"
+    rf"^(?P<place>{_NOT_PLACE}[A-Z][A-Z .'’-]{{1,40}}(?:, {_PLACE})?)\s*\((?P<source>{_SOURCE})\)"
     rf"\s*{_DASH}\s*"
 )
 # "(CNN) -- ..."
@@ -134,6 +140,8 @@ def _body_paragraphs(lines: list[str]) -> list[str]:
     """Blank-line separated blocks when the body has blank lines, else one paragraph a line."""
     while lines and not lines[0].strip():
         lines = lines[1:]
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
     has_blank = any(not line.strip() for line in lines)
     paragraphs: list[str] = []
     block: list[str] = []

@@ -73,6 +73,7 @@ def _digest_config(row: sqlite3.Row) -> DigestConfig:
 
 
 _ENTRY_COLUMNS = "id, title, source, published, dateline_place, dateline_date, added_at, path"
+_ENTRY_COLUMNS_A = ", ".join(f"a.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +181,12 @@ class Store:
             await reader.execute("PRAGMA busy_timeout = 5000")
             await reader.execute("PRAGMA foreign_keys = ON")
             await reader.execute("PRAGMA query_only = ON")
-        except sqlite3.DatabaseError as exc:
+        except BaseException as exc:
             for conn in (writer, reader):
                 if conn is not None:
                     await conn.close()
+            if not isinstance(exc, sqlite3.DatabaseError):
+                raise
             raise StoreError(
                 f"cannot use the database {path}: {exc}. If the file is damaged, move it "
                 "away and run `brief reload` to rebuild it from the corpus."
@@ -406,9 +409,9 @@ class Store:
         """Articles ranked by an FTS5 match of ``fts_query`` (already quoted by the caller)."""
         try:
             async with self._reader.execute(
-                f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE rowid IN ("
-                " SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
-                " ORDER BY bm25(articles_fts, 10.0, 1.0) LIMIT ?)",
+                f"SELECT {_ENTRY_COLUMNS_A} FROM articles_fts "
+                "JOIN articles a ON a.rowid = articles_fts.rowid "
+                "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 10.0, 1.0) LIMIT ?",
                 (fts_query, limit),
             ) as cur:
                 rows = await cur.fetchall()

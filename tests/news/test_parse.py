@@ -106,12 +106,6 @@ def test_seed_like_article_keeps_synopsis_takeaways_and_dateline_apart():
     assert "ferry line faces rising fuel costs" not in a.body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/news/parse.py _body_paragraphs: a seed-format file that ends with a newline "
-    "(as most editors save it) has a trailing blank line, so has_blank is True and every body line "
-    "is glued into ONE paragraph; paragraph positions then differ from the same file without it",
-)
 def test_seed_format_with_trailing_newline_keeps_one_paragraph_per_line():
     data = SEED.read_bytes()
     assert len(parse_bytes(data + b"\n", "x").paragraphs) == len(parse_bytes(data, "x").paragraphs)
@@ -192,12 +186,6 @@ def test_split_dateline_variants(paragraph, dateline, source, rest):
     assert split_dateline(paragraph) == (dateline, source, rest)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/news/parse.py _DATELINE_DATED matches any 'Capitalised words, Month Day (...)' "
-    "opening, so 'On Sunday, March 2 (local time), ...' is taken as a dateline: the body loses its "
-    "first words and the source becomes 'local time'",
-)
 def test_a_sentence_opening_with_a_weekday_and_date_is_not_a_dateline():
     text = "Ministry report\n\nOn Sunday, March 2 (local time), the ministry published its report."
     a = parse_text(text, "x")

@@ -113,11 +113,6 @@ async def test_malformed_fts_query_gives_no_results_not_an_error(store):
     assert await store.search_titles('"unbalanced', 5) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/storage/store.py search_titles orders by bm25 inside the IN (...) subquery only; "
-    "the outer SELECT returns rows in rowid order, so suggestions are not ranked by relevance",
-)
 async def test_search_titles_ranks_the_best_match_first(store):
     await put(
         store,
@@ -259,13 +254,6 @@ async def test_a_database_newer_than_the_code_is_refused(tmp_path):
         await _collect_leaked_connections()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/storage/store.py Store.open closes its connections only on sqlite3.DatabaseError; "
-    "when _migrate raises StoreError (database newer than the code) the writer's aiosqlite thread "
-    "(non-daemon) stays alive while the error is referenced, so `brief list` on such a database "
-    "prints the error and then hangs at exit",
-)
 async def test_refusing_a_newer_database_leaves_no_connection_thread_running(tmp_path):
     path = _newer_database(tmp_path)
     before = len(_sqlite_threads())
