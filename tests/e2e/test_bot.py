@@ -13,8 +13,8 @@ import discord
 import pytest
 
 from bot.client import BriefBot, NotAllowed
-from bot.errors import ArticleNotFound, InvalidInput
 from bot.config import Settings, load_settings
+from bot.errors import ArticleNotFound, InvalidInput
 from bot.service import Service
 from bot.storage.store import Store
 from tests.e2e.emulator import DiscordEmulator
@@ -89,7 +89,8 @@ def expected_errors(bot: BriefBot, *kinds: type[BaseException]) -> None:
     """The app-command errors the bot's handler turned into messages are exactly these kinds."""
     errors = bot.test_runner.take_errors()  # type: ignore[attr-defined]
     found = [type(getattr(e, "original", e)) for e in errors]
-    assert len(found) == len(kinds) and all(issubclass(f, k) for f, k in zip(found, kinds, strict=True)), errors
+    assert len(found) == len(kinds), errors
+    assert all(issubclass(f, k) for f, k in zip(found, kinds, strict=True)), errors
 
 
 def fields(embed: dict[str, Any]) -> dict[str, str]:
