@@ -70,7 +70,7 @@ def test_seed_empty_synopsis_heading_gives_no_synopsis(seed):
 
 def test_seed_has_one_paragraph_per_body_line_and_ends_with_the_last_sentence(seed):
     lines = SEED.read_text(encoding="utf-8").split("\n")
-    body_lines = lines[lines.index(SEED_TAKEAWAYS[-1].join(["- ", ""])) + 1 :]
+    body_lines = lines[lines.index("- " + SEED_TAKEAWAYS[-1]) + 1 :]
     assert len(seed.paragraphs) == len(body_lines) == 11
     assert seed.paragraphs[-1][-1].endswith("aims to undermine Russia’s interests.")
 
