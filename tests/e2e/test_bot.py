@@ -416,3 +416,34 @@ async def test_command_answered_after_reconnect_and_resume(
     assert emulator.resume_count == 1
     h = await emulator.invoke("takeaways", {"article": "orchard"})
     assert (await h.response()).embeds[0]["title"] == "Orchard Growers Brace for a Late Frost"
+
+
+async def test_deleted_digest_channel_is_logged_and_reported_to_the_next_admin(
+    emulator: DiscordEmulator, guild: Any, workdir: Path, run_bot: RunBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    channel = guild.channel_id("digest")
+    bot = BriefBot(make_settings(workdir))
+    bot.test_runner = await run_bot(bot)  # type: ignore[attr-defined]
+    await bot.service.set_digest(guild.id, channel, "09:00", "UTC")
+    emulator.delete_channel(channel)
+    await emulator.wait_for(lambda: bot.get_channel(channel) is None, what="channel deleted")
+    cog = bot.get_cog("Digest")
+    cog.clock = lambda: datetime(2026, 3, 10, 9, 30, tzinfo=UTC)  # type: ignore[union-attr]
+    assert await cog.run_due() == 0  # type: ignore[union-attr]
+    assert "not posted" in caplog.text
+    assert cog.tick.is_running()  # type: ignore[union-attr]
+    # not retried every minute once the channel is known to be gone
+    cog.clock = lambda: datetime(2026, 3, 10, 9, 31, tzinfo=UTC)  # type: ignore[union-attr]
+    assert await cog.run_due() == 0  # type: ignore[union-attr]
+    assert caplog.text.count("not posted") == 1
+
+    h = await emulator.invoke(("admin", "digest-off"), permissions=MANAGE_GUILD)
+    await h.response()
+    h = await emulator.invoke(("admin", "sync"), user=emulator.owner, permissions=MANAGE_GUILD)
+    await h.response()
+    note = await h.followup(timeout=10)
+    assert "Last digest" in note.content and "gone" in note.content
+    # told once, then cleared
+    h = await emulator.invoke(("admin", "sync"), user=emulator.owner, permissions=MANAGE_GUILD)
+    await h.response()
+    assert "Last digest" not in (await h.followup(timeout=10)).content
