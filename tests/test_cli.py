@@ -8,10 +8,13 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import Executor
 from pathlib import Path
 
 import pytest
 
+import bot.cli as cli_module
+import bot.service as service_module
 from bot.__main__ import main
 from tests.conftest import FIXTURES, SEED, SETTING_NAMES, fixture_text
 
@@ -50,10 +53,36 @@ class Brief:
         shutil.copyfile(FIXTURES / fixture, self.seeds / (as_name or fixture))
 
 
+class SharedPool(Executor):
+    """The session's worker process, lent to one command: its shutdown leaves the pool running."""
+
+    def __init__(self, pool: Executor) -> None:
+        self._pool = pool
+
+    def submit(self, fn, /, *args, **kwargs):
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1):
+        return self._pool.map(fn, *iterables, timeout=timeout, chunksize=chunksize)
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        pass
+
+
 @pytest.fixture
-def brief(tmp_path, capsys, clean_env) -> Brief:
+def real_brief(tmp_path, capsys, clean_env) -> Brief:
+    """Each command starts (and stops) its own worker processes, as in real use."""
     clean_env.setenv("WORKERS", "1")
     return Brief(tmp_path, capsys)
+
+
+@pytest.fixture
+def brief(real_brief, clean_env, process_pool) -> Brief:
+    """Commands borrow the session's worker process instead of spawning one each (faster)."""
+    shared = SharedPool(process_pool)
+    clean_env.setattr(service_module, "make_pool", lambda workers: shared)
+    clean_env.setattr(cli_module, "make_pool", lambda workers: shared)
+    return real_brief
 
 
 @pytest.fixture
@@ -69,7 +98,8 @@ def loaded(brief) -> Brief:
 # -- reload --------------------------------------------------------------------------------
 
 
-def test_reload_prints_the_report_and_a_second_reload_is_unchanged(brief):
+def test_reload_prints_the_report_and_a_second_reload_is_unchanged(real_brief):
+    brief = real_brief
     brief.add("harbor_ferry.txt", "harbor.txt")
     brief.add("river_footbridge.md", "bridge.md")
     (brief.seeds / "empty.txt").write_text("")
@@ -321,7 +351,8 @@ def test_analyze_a_missing_file_exits_1(brief, tmp_path):
     assert "Cannot read" in err
 
 
-def test_analyze_jsonl_writes_one_line_per_input_line_in_order(brief, tmp_path):
+def test_analyze_jsonl_writes_one_line_per_input_line_in_order(real_brief, tmp_path):
+    brief = real_brief
     records = [
         {"id": "a", "title": "Library hours", "article": fixture_text("town_library.txt").split("\n", 2)[2]},
         {"id": "b", "article": "Bakers walked out on Monday. Bread ran short by noon. Shops shut."},
