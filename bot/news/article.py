@@ -127,3 +127,24 @@ class Digest:
     @property
     def empty(self) -> bool:
         return not self.items
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quotation in the body and who said it.
+
+    ``paragraph`` counts from 0 in the body (``Article.paragraphs``); ``start``
+    and ``end`` are character offsets of ``text`` (the words between the marks)
+    inside that paragraph's text ``" ".join(article.paragraphs[paragraph])``.
+    ``speaker`` is the fullest name the article gives, or ``None`` when the
+    quote is unattributed.
+    """
+
+    text: str
+    speaker: str | None
+    paragraph: int
+    start: int
+    end: int
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        return {"quote": self.text, "speaker": self.speaker, "paragraph": self.paragraph}
