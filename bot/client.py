@@ -12,6 +12,8 @@ import hashlib
 import json
 import logging
 import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -42,7 +44,9 @@ class BriefBot(commands.Bot):
     store: Store
     service: Service
 
-    def __init__(self, settings: Settings, **options: Any) -> None:
+    def __init__(
+        self, settings: Settings, *, clock: Callable[[], datetime] | None = None, **options: Any
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles of the servers; nothing privileged
         super().__init__(
@@ -53,6 +57,7 @@ class BriefBot(commands.Bot):
             **options,
         )
         self.settings = settings
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.tree.on_error = self.on_app_command_error
         self.startup_load: asyncio.Task[None] | None = None
         self._resources_closed = False

@@ -219,8 +219,14 @@ class Service:
         files, failed = await asyncio.to_thread(corpus.scan, root, self.settings.max_article_bytes)
         report.failed.extend(failed)
         stored = await self.store.versions("seeds")
+        imported = await self.store.versions_of([f.article_id for f in files if f.article_id not in stored])
         todo: list[FileTask] = []
         for f in files:
+            if f.article_id in imported:
+                report.failed.append(Failed(
+                    f.name, f"has the id of an imported article ({f.article_id}); rename the file"
+                ))
+                continue
             old = stored.get(f.article_id)
             if old and old.sha256 == f.sha256 and old.analysis == self.analysis and old.path == f.name:
                 report.unchanged.append(f.article_id)
@@ -296,7 +302,11 @@ class Service:
                 todo = []
                 for t in tasks:
                     old = stored.get(t.article_id)
-                    if old and old.sha256 == t.sha256 and old.analysis == self.analysis:
+                    if old and old.origin == "seeds":
+                        report.failed.append(
+                            Failed(t.name, "has the id of an article from SEEDS_DIR; give it another id")
+                        )
+                    elif old and old.sha256 == t.sha256 and old.analysis == self.analysis:
                         report.unchanged.append(t.article_id)
                     else:
                         todo.append(t)
@@ -503,16 +513,21 @@ async def _read_records(
     path: Path, max_bytes: int, chunk: int = 256
 ) -> AsyncIterator[list[TextTask | Failed]]:
     """Read and prepare JSON lines in a thread, ``chunk`` lines at a time."""
-    fh = await asyncio.to_thread(open, path, encoding="utf-8", errors="replace")
+    fh = await asyncio.to_thread(open, path, "rb")
     line_no = 0
 
     def read_chunk() -> tuple[int, list[TextTask | Failed]]:
         nonlocal line_no
         out: list[TextTask | Failed] = []
         lines = 0
-        for line in itertools.islice(fh, chunk):
+        for raw in itertools.islice(fh, chunk):
             lines += 1
             line_no += 1
+            try:
+                line = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                out.append(Failed(f"line {line_no}", f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})"))
+                continue
             item = prepare_record(line, line_no, max_bytes)
             if item is not None:
                 out.append(item)

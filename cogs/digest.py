@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -22,16 +21,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Digest(commands.Cog):
     """Posts each server's digest once per local day, at its time, in its channel."""
 
-    def __init__(self, bot: BriefBot, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, bot: BriefBot) -> None:
         self.bot = bot
-        self.clock = clock
+
+    def clock(self) -> datetime:
+        """Now, as an aware datetime (the bot's clock, replaceable in tests)."""
+        return self.bot.clock()
 
     async def cog_load(self) -> None:
         self.tick.start()

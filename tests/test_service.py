@@ -346,12 +346,6 @@ async def test_imported_articles_survive_a_reload_of_seeds(service, tmp_path, wr
     assert await service.store.entry("imported-1") is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/service.py _read_records opens the JSON-lines file with errors='replace', so a "
-    "line that is not valid UTF-8 is imported with U+FFFD in place of its text instead of being "
-    "reported as failed with its line number (reload refuses such files)",
-)
 async def test_import_reports_a_line_that_is_not_utf8(service, tmp_path):
     path = tmp_path / "mixed.jsonl"
     path.write_bytes(

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from typing import Any
 
+import numpy as np
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 from sumy.nlp.stemmers import Stemmer
 from sumy.summarizers.edmundson import EdmundsonSummarizer
@@ -130,7 +131,8 @@ def rank(article: Article, algorithm: str, count: int) -> tuple[Takeaway, ...]:
     if not document.sentences:
         return ()
     capture = _RankCapture(count)
-    summarize_fn(document, capture)
+    with np.errstate(divide="ignore", invalid="ignore"):  # tiny or stop-word-only articles
+        summarize_fn(document, capture)
     out = []
     for info in capture.ranked:
         p, s = positions[id(info.sentence)]

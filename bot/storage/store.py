@@ -96,6 +96,7 @@ class StoredVersion:
     sha256: str
     analysis: str
     path: str | None
+    origin: str = "seeds"
 
 
 class Writer:
@@ -357,10 +358,10 @@ class Store:
     async def versions(self, origin: str) -> dict[str, StoredVersion]:
         """Every stored article of one origin (``seeds`` or ``import``) by id."""
         async with self._reader.execute(
-            "SELECT id, sha256, analysis, path FROM articles WHERE origin = ?", (origin,)
+            "SELECT id, sha256, analysis, path, origin FROM articles WHERE origin = ?", (origin,)
         ) as cur:
             rows = await cur.fetchall()
-        return {r["id"]: StoredVersion(r["sha256"], r["analysis"], r["path"]) for r in rows}
+        return {r["id"]: StoredVersion(r["sha256"], r["analysis"], r["path"], r["origin"]) for r in rows}
 
     async def versions_of(self, article_ids: Sequence[str]) -> dict[str, StoredVersion]:
         out: dict[str, StoredVersion] = {}
@@ -368,11 +369,11 @@ class Store:
             chunk = list(article_ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
             async with self._reader.execute(
-                f"SELECT id, sha256, analysis, path FROM articles WHERE id IN ({marks})",
+                f"SELECT id, sha256, analysis, path, origin FROM articles WHERE id IN ({marks})",
                 chunk,
             ) as cur:
                 for r in await cur.fetchall():
-                    out[r["id"]] = StoredVersion(r["sha256"], r["analysis"], r["path"])
+                    out[r["id"]] = StoredVersion(r["sha256"], r["analysis"], r["path"], r["origin"])
         return out
 
     async def list_articles(self, limit: int, offset: int = 0) -> list[ArticleEntry]:

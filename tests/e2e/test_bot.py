@@ -27,6 +27,16 @@ MANAGE_GUILD = discord.Permissions(manage_guild=True).value
 RunBot = Callable[..., Awaitable[Any]]
 
 
+class Clock:
+    """A settable clock for the bot: the digest loop reads it instead of the real time."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 def make_settings(tmp: Path, **extra: str) -> Settings:
     env = {
         "DISCORD_TOKEN": "emulator-bot-token",
@@ -80,7 +90,8 @@ def guild(emulator: DiscordEmulator) -> Any:
 async def brief(
     emulator: DiscordEmulator, guild: Any, workdir: Path, run_bot: RunBot
 ) -> AsyncIterator[BriefBot]:
-    bot = BriefBot(make_settings(workdir))
+    # A fixed early-morning clock: no digest falls due by itself during a test.
+    bot = BriefBot(make_settings(workdir), clock=Clock(datetime(2026, 3, 10, 6, 0, tzinfo=UTC)))
     bot.test_runner = await run_bot(bot)  # type: ignore[attr-defined]
     yield bot
 
@@ -278,13 +289,13 @@ async def test_digest_posted_once_per_day_even_across_restart(
 ) -> None:
     channel = guild.channel_id("digest")
     settings = make_settings(workdir, DIGEST_CHANNEL_ID=str(channel), DIGEST_TIME="09:00")
-    bot = BriefBot(settings)
+    clock = Clock(datetime(2026, 3, 10, 8, 59, tzinfo=UTC))
+    bot = BriefBot(settings, clock=clock)
     runner = await run_bot(bot)
     cog = bot.get_cog("Digest")
     assert cog is not None
-    cog.clock = lambda: datetime(2026, 3, 10, 8, 59, tzinfo=UTC)  # type: ignore[attr-defined]
     assert await cog.run_due() == 0  # type: ignore[attr-defined]
-    cog.clock = lambda: datetime(2026, 3, 10, 9, 1, tzinfo=UTC)  # type: ignore[attr-defined]
+    clock.now = datetime(2026, 3, 10, 9, 1, tzinfo=UTC)
     assert await cog.run_due() == 1  # type: ignore[attr-defined]
     posts = emulator.posts_to(channel)
     assert len(posts) == 1
@@ -293,10 +304,10 @@ async def test_digest_posted_once_per_day_even_across_restart(
     assert "Harbour Council Approves New Ferry Route" in titles
     await runner.stop()
 
-    bot2 = BriefBot(settings)
+    clock.now = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    bot2 = BriefBot(settings, clock=clock)
     await run_bot(bot2)
     cog2 = bot2.get_cog("Digest")
-    cog2.clock = lambda: datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # type: ignore[union-attr]
     assert await cog2.run_due() == 0  # type: ignore[union-attr]
     assert len(emulator.posts_to(channel)) == 1
 
@@ -305,11 +316,12 @@ async def test_digest_post_rate_limited_is_retried_and_posted_once(
     emulator: DiscordEmulator, guild: Any, workdir: Path, run_bot: RunBot
 ) -> None:
     channel = guild.channel_id("digest")
-    bot = BriefBot(make_settings(workdir, DIGEST_CHANNEL_ID=str(channel)))
+    bot = BriefBot(make_settings(workdir, DIGEST_CHANNEL_ID=str(channel)),
+                   clock=Clock(datetime(2026, 3, 10, 8, 0, tzinfo=UTC)))
     await run_bot(bot)
     fault = emulator.inject_fault("POST", f"/channels/{channel}/messages", 429, retry_after=0.05)
+    bot.clock.now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # type: ignore[attr-defined]
     cog = bot.get_cog("Digest")
-    cog.clock = lambda: datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # type: ignore[union-attr]
     assert await cog.run_due() == 1  # type: ignore[union-attr]
     assert fault.hits == 1
     assert len(emulator.posts_to(channel)) == 1
@@ -422,18 +434,19 @@ async def test_deleted_digest_channel_is_logged_and_reported_to_the_next_admin(
     emulator: DiscordEmulator, guild: Any, workdir: Path, run_bot: RunBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     channel = guild.channel_id("digest")
-    bot = BriefBot(make_settings(workdir))
+    clock = Clock(datetime(2026, 3, 10, 8, 0, tzinfo=UTC))
+    bot = BriefBot(make_settings(workdir), clock=clock)
     bot.test_runner = await run_bot(bot)  # type: ignore[attr-defined]
     await bot.service.set_digest(guild.id, channel, "09:00", "UTC")
     emulator.delete_channel(channel)
     await emulator.wait_for(lambda: bot.get_channel(channel) is None, what="channel deleted")
     cog = bot.get_cog("Digest")
-    cog.clock = lambda: datetime(2026, 3, 10, 9, 30, tzinfo=UTC)  # type: ignore[union-attr]
+    clock.now = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
     assert await cog.run_due() == 0  # type: ignore[union-attr]
     assert "not posted" in caplog.text
     assert cog.tick.is_running()  # type: ignore[union-attr]
     # not retried every minute once the channel is known to be gone
-    cog.clock = lambda: datetime(2026, 3, 10, 9, 31, tzinfo=UTC)  # type: ignore[union-attr]
+    clock.now = datetime(2026, 3, 10, 9, 31, tzinfo=UTC)
     assert await cog.run_due() == 0  # type: ignore[union-attr]
     assert caplog.text.count("not posted") == 1
 
