@@ -123,17 +123,22 @@ class Features:
         return len(self.words)
 
 
-_STEMS: dict[str, str] = {}
+_NOT_A_WORD = "\x00"  # a token without letters: not counted as a word
 
 
-def _stem_cached(word: str, stem: Callable[[str], str]) -> str:
-    try:
-        return _STEMS[word]
-    except KeyError:
-        if len(_STEMS) > 200_000:
-            _STEMS.clear()
-        out = _STEMS[word] = stem(word)
-        return out
+@lru_cache(maxsize=8)
+def _term_cache(stem: Callable[[str], str], ignore: frozenset[str]) -> dict[str, str]:
+    """Token -> stemmed term ("" for a stop word, ``_NOT_A_WORD`` for numbers), per stemmer and stop list."""
+    return {}
+
+
+def _term(word: str, stem: Callable[[str], str], ignore: frozenset[str]) -> str:
+    if not _LETTERS.search(word):
+        return _NOT_A_WORD
+    w = word.lower()
+    if w in ignore or len(w) < 2:
+        return ""
+    return stem(w)
 
 
 def sentence_features(
@@ -145,34 +150,35 @@ def sentence_features(
     """Features of the sentences ``texts`` (tokenized as ``tokens``) of one document."""
     n = len(texts)
     ignore = frozenset(stop_words) | NEWS_STOP_WORDS
+    cache = _term_cache(stem, ignore)
+    if len(cache) > 200_000:
+        cache.clear()
     vocab: dict[str, int] = {}
-    rows: list[list[int]] = []
+    flat: list[int] = []
     counts = np.zeros(n)
-    for words in tokens:
-        row = []
+    for i, words in enumerate(tokens):
         counted = 0
         for word in words:
-            if not _LETTERS.search(word):
+            term = cache.get(word)
+            if term is None:
+                term = cache[word] = _term(word, stem, ignore)
+            if term is _NOT_A_WORD or term == _NOT_A_WORD:
                 continue
             counted += 1
-            w = word.lower()
-            if w in ignore or len(w) < 2:
-                continue
-            term = _stem_cached(w, stem)
-            row.append(vocab.setdefault(term, len(vocab)))
-        counts[len(rows)] = counted
-        rows.append(row)
+            if term:
+                flat.append(i * 65536 + vocab.setdefault(term, len(vocab)))
+        counts[i] = counted
 
-    tf = np.zeros((n, max(1, len(vocab))))
-    for i, row in enumerate(rows):
-        for j in row:
-            tf[i, j] += 1.0
+    v = max(1, len(vocab))
+    index = np.asarray(flat, dtype=np.int64)
+    tf = np.bincount((index >> 16) * v + (index & 65535), minlength=n * v).reshape(n, v).astype(float)
     df = (tf > 0).sum(axis=0)
     idf = np.log((n + 1.0) / (df + 0.5))
     m = np.where(tf > 0, 1.0 + np.log(np.maximum(tf, 1.0)), 0.0) * idf
     norms = np.linalg.norm(m, axis=1)
     unit = m / np.where(norms > 0, norms, 1.0)[:, None]
-    similarity = unit @ unit.T
+    # einsum, not @, on small matrices: OpenBLAS threads cost more than they give there
+    similarity = np.einsum("ik,jk->ij", unit, unit) if n * n * v < 4_000_000 else unit @ unit.T
     np.fill_diagonal(similarity, 1.0)
 
     rest = m.sum(axis=0)[None, :] - m  # the article without each sentence
