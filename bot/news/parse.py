@@ -49,6 +49,27 @@ _DATELINE_PLACE = re.compile(
 )
 # "(CNN) -- ..."
 _DATELINE_SOURCE = re.compile(rf"^\((?P<source>[A-Za-z][^()\n]{{0,30}})\)\s*{_DASH}\s*")
+# News agencies and outlets whose credit opens a story even without a dash or capitals:
+# "(CNN)Five Americans ...", "garissa, kenya (cnn) the sign ...", "washington (cnn) -- ..."
+_OUTLET = (
+    r"(?i:cnn(?: student news)?|cnnmoney|reuters|ap|afp|upi|ians|pti|ani|xinhua|bloomberg|ew\.com"
+    r"|mashable|nationpress)"
+)
+_NOT_LOWER_PLACE = (
+    r"(?!(?i:the|a|an|he|she|it|i|we|they|you|this|that|these|those|there|his|her|their|our|its|on|in|at"
+    r"|by|for|from|since|until|before|after|last|next|early|late|monday|tuesday|wednesday|thursday"
+    r"|friday|saturday|sunday)\b)"
+)
+_LOWER_PLACE = rf"{_NOT_LOWER_PLACE}(?i:[a-z][a-z.'’-]*(?: [a-z][a-z.'’-]*){{0,3}})"
+_DATELINE_OUTLET = re.compile(
+    rf"^(?:(?P<place>{_NOT_PLACE}{_LOWER_PLACE}(?: ?, {_LOWER_PLACE}){{0,2}})\s*)?"
+    rf"\( ?(?P<source>{_OUTLET}) ?\)\s*{_DASH}?\s*"
+)
+# A Daily Mail byline: "by . daily mail reporter . published : 10:07 est , 3 march 2014 . | . updated : ... ."
+_BYLINE = re.compile(
+    r"^by \. [^.|]{2,80}? \. (?:(?:last )?(?:published|updated) ?: [^|]{1,60}? \. (?:\| \. )?)*",
+    re.IGNORECASE,
+)
 
 _HEADING = re.compile(
     r"^#{0,6}\s*(?P<name>synopsis|key takeaways|takeaways|key points)\s*:?\s*$", re.IGNORECASE
@@ -123,16 +144,33 @@ def _clean_title(line: str) -> str:
     return re.sub(r"^#{1,6}\s*", "", line).strip()
 
 
+def _place_cased_alike(place: str) -> bool:
+    """A place name is all lowercase (a lowercased text) or every word of it capitalized."""
+    words = [w for w in re.split(r"[ ,]+", place) if w]
+    return place.islower() or all(w[0].isupper() for w in words)
+
+
 def split_dateline(paragraph: str) -> tuple[Dateline | None, str | None, str]:
-    """Take a leading dateline off a paragraph: (dateline, source, rest of the paragraph)."""
+    """Take a leading dateline off a paragraph: (dateline, source, rest of the paragraph).
+
+    Also takes off a Daily Mail byline (``by . Name . published : ... .``)
+    and, cased or lowercased, an outlet's credit with or without a place and
+    a dash (``(CNN)Five ...``, ``garissa, kenya (cnn) the ...``).
+    """
+    m = _BYLINE.match(paragraph)
+    if m and len(paragraph) > m.end():
+        paragraph = paragraph[m.end() :]
     for pattern in (_DATELINE_DATED, _DATELINE_PLACE):
         m = pattern.match(paragraph)
         if m and len(paragraph) > m.end():
             date = m.groupdict().get("date")
             return Dateline(m["place"].strip(), date), m["source"].strip(), paragraph[m.end() :]
-    m = _DATELINE_SOURCE.match(paragraph)
+    m = _DATELINE_SOURCE.match(paragraph) or _DATELINE_OUTLET.match(paragraph)
+    if m and (place := m.groupdict().get("place")) and not _place_cased_alike(place):
+        m = None  # "Prices rose (AP) today." is a sentence, not "Garissa, Kenya (CNN)"
     if m and len(paragraph) > m.end():
-        return None, m["source"].strip(), paragraph[m.end() :]
+        place = m.groupdict().get("place")
+        return (Dateline(place.strip()) if place else None), m["source"].strip(), paragraph[m.end() :]
     return None, None, paragraph
 
 
