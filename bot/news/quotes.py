@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -209,11 +210,14 @@ def _first_names() -> dict[str, str]:
 # Public helpers
 
 
+@lru_cache(maxsize=4096)
 def speaker_key(name: str) -> str:
     """A name folded for matching: accents removed, casefolded, one space between words.
 
     ``speaker_key("Akira Múto") == speaker_key("akira muto")``.
     """
+    if name.isascii():
+        return " ".join(name.casefold().split())
     text = unicodedata.normalize("NFKD", name)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("’", "'").replace("‘", "'")
@@ -264,6 +268,10 @@ class _Mention:
     person_evidence: bool = False
     org: bool = False
     modifier: bool = False  # "Tavor's lead negotiator", "Port Ellis manager Greta ..."
+    tentative: bool = False  # a capitalised first word of a sentence, kept if a full name holds it
+    titles: tuple[str, ...] = ()
+    possessive: bool = False
+    ready: bool = False  # _features() has run
 
     @property
     def name(self) -> str:
@@ -289,11 +297,15 @@ class _Para:
     quotes: list[_RawQuote] = field(default_factory=list)
     sents: list[tuple[int, int]] = field(default_factory=list)
     sent_base: int = 0  # global index of the first sentence
+    sent_starts: list[int] = field(default_factory=list)
     mentions: list[_Mention] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------
 # 1. Quotation marks
+
+
+_MARKS = re.compile(r'["“”«»„]')
 
 
 def _find_spans(text: str) -> list[tuple[int, int | None]]:
@@ -302,7 +314,9 @@ def _find_spans(text: str) -> list[tuple[int, int | None]]:
     opened: int | None = None
     opener = ""
     n = len(text)
-    for i, ch in enumerate(text):
+    for mark in _MARKS.finditer(text):
+        i = mark.start()
+        ch = mark.group()
         if ch == STRAIGHT:
             if opened is None:
                 nxt = text[i + 1] if i + 1 < n else " "
@@ -452,24 +466,52 @@ def _bare(tok: str) -> str:
     return tok
 
 
-def _mentions(para: _Para, pidx: int, lower_words: frozenset[str], cap_mid: frozenset[str]) -> list[_Mention]:
+_CANDIDATE = re.compile(
+    r"\b(?:(?:[A-Z]\.){2,}|[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’\-]*|(?:de|da|del|della|di|du|dos|das|van|von|der|den"
+    r"|la|le|bin|ibn|al|el|ter|ten|st|of)\b(?:-[\w'’\-]+)?)"
+)
+_HAS_WORD = re.compile(r"[^\W_]")
+_PRE_ROLE = re.compile(r"(?<![\w’'-])((?:[a-z][\w’'-]*\s){1,3})$")
+
+
+class _Vocab:
+    """Words of the whole article, computed only when a sentence-initial word needs judging."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lower: frozenset[str] | None = None
+        self._cap_mid: frozenset[str] | None = None
+
+    @property
+    def lower(self) -> frozenset[str]:
+        if self._lower is None:
+            self._lower = frozenset(re.findall(r"\b[a-z][\w'’-]*", self.text))
+        return self._lower
+
+    @property
+    def cap_mid(self) -> frozenset[str]:
+        """Capitalised words that stand inside a sentence somewhere (names, not sentence openers)."""
+        if self._cap_mid is None:
+            self._cap_mid = frozenset(re.findall(r"(?<=[a-z,;] )([A-Z][\w'’-]*)", self.text))
+        return self._cap_mid
+
+
+def _mentions(para: _Para, pidx: int, vocab: _Vocab) -> list[_Mention]:
     masked = para.masked
-    toks = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(masked)]
-    sent_starts = {s for s, _ in para.sents}
-    # the first word token of each sentence
-    initial: set[int] = set()
-    si = 0
-    starts = sorted(sent_starts)
-    for i, (s, _e, _t) in enumerate(toks):
-        while si < len(starts) and starts[si] <= s:
-            initial.add(i)
-            si += 1
+    # only capitalised words and name particles: a run breaks wherever other words stand between
+    toks = [(m.start(), m.end(), m.group()) for m in _CANDIDATE.finditer(masked)]
+    firsts = set()
+    for a, b in para.sents:
+        w = _HAS_WORD.search(masked, a, b)
+        if w:
+            firsts.add(w.start())
+    initial = {i for i, (s, _e, _t) in enumerate(toks) if s in firsts}
     out: list[_Mention] = []
     i = 0
     n = len(toks)
     names = _first_names()
     while i < n:
-        s, _e, t = toks[i]
+        t = toks[i][2]
         if not _is_cap(t) or t.lower() in _MONTHS_DAYS:
             i += 1
             continue
@@ -532,12 +574,12 @@ def _mentions(para: _Para, pidx: int, lower_words: frozenset[str], cap_mid: froz
             w = tokens[0]
             low = w.lower()
             # a capitalised first word of a sentence is a name only with evidence from the article
-            if low in lower_words or low.rstrip("s") in lower_words or (
-                w not in cap_mid and low not in names
-            ):
+            if low in vocab.lower or low.rstrip("s") in vocab.lower:
                 continue
-        nxt_text = masked[end : end + 40]
-        ment = _Mention(para=pidx, start=start, end=end, tokens=tokens)
+            tentative = w not in vocab.cap_mid and low not in names
+        else:
+            tentative = False
+        ment = _Mention(para=pidx, start=start, end=end, tokens=tokens, tentative=tentative)
         lows = [w.lower() for w in tokens]
         ment.org = (
             lows[-1] in _ORG_WORDS
@@ -546,55 +588,69 @@ def _mentions(para: _Para, pidx: int, lower_words: frozenset[str], cap_mid: froz
             or (single and tokens[0].isupper() and len(tokens[0]) > 1)
         )
         before = masked[max(0, start - 30) : start]
-        if not ment.org and re.search(r"\bthe\s+$", before) and not titles:
+        if not ment.org and not titles and (before.endswith(" the ") or before == "the "):
             ment.org = True  # "the Harlow Institute"
-        # roles: titles, lowercase role words before, and appositives around
-        roles = set(titles)
-        pre = re.search(r"(?<![\w’'-])((?:[a-z][\w’'-]*\s+){1,3})$", before)
-        if pre and not cut:
-            words_before = pre.group(1).split()
-            keep: list[str] = []
-            for w in reversed(words_before):
-                if not _is_role_word(w):
-                    break
-                keep.append(w)
-            roles.update(keep)
-            if keep:
-                ment.person_evidence = True
-        app = _APPOSITIVE.match(masked, end)
-        if app and not possessive:
-            phrase = app.group(2)
-            if app.group(1) or re.match(r"(?:chair|head|director|president|chief|leader|member|founder|"
-                                        r"spokes\w+|secretary|editor|author|professor|\w+er|\w+or|\w+ist)\b",
-                                        phrase):
-                roles.update(w.lower().strip("’'") for w in phrase.split())
-                ment.person_evidence = not ment.org or ment.person_evidence
-        if re.match(r",\s+\d{1,3}\s*[,.]|,\s+who\b", nxt_text):
-            ment.person_evidence = True
-        pre_app = _PRE_APPOSITIVE.search(before if len(before) < 30 else masked[max(0, start - 70) : start])
-        if pre_app:
-            roles.update(w.lower().strip("’'") for w in pre_app.group(1).split())
-        if cut:
-            ment.person_evidence = True
-            for t in titles:
-                if t in _HONORIFIC_GENDER:
-                    ment.gender = _HONORIFIC_GENDER[t]
-        if len(tokens) >= 2 and tokens[0].lower() in names:
-            ment.person_evidence = True
-            ment.gender = ment.gender or names[tokens[0].lower()]
-        if ment.org:
-            ment.person_evidence = False
-        ment.roles = frozenset(w for w in roles if w not in _FUNCTION)
-        # modifiers: "Russia's natural neighbour", "Port Ellis manager Greta Lindholm"
-        after = masked[end : end + 60]
-        if possessive and re.match(r"\s+[a-z]", after):
-            ment.modifier = True
-        elif re.match(r"\s+(?:[a-z][\w-]*\s+){1,3}(?=[A-Z])", after):
-            gap_words = re.match(r"\s+((?:[a-z][\w-]*\s+){1,3})", after)
-            if gap_words and all(_is_role_word(w) for w in gap_words.group(1).split()):
-                ment.modifier = True
+        ment.titles = tuple(titles)
+        ment.possessive = possessive
         out.append(ment)
     return out
+
+
+def _features(masked: str, ment: _Mention) -> None:
+    """Person evidence, gender, roles and modifier use of a mention (computed when first needed)."""
+    ment.ready = True
+    start, end, tokens, titles = ment.start, ment.end, ment.tokens, list(ment.titles)
+    cut, possessive = bool(titles), ment.possessive
+    names = _first_names()
+    before = masked[max(0, start - 30) : start]
+    nxt_text = masked[end : end + 40]
+    # roles: titles, lowercase role words before, and appositives around
+    roles = set(titles)
+    pre = _PRE_ROLE.search(before) if before[-2:-1].islower() else None
+    if pre and not cut:
+        words_before = pre.group(1).split()
+        keep: list[str] = []
+        for w in reversed(words_before):
+            if not _is_role_word(w):
+                break
+            keep.append(w)
+        roles.update(keep)
+        if keep:
+            ment.person_evidence = True
+    app = _APPOSITIVE.match(masked, end)
+    if app and not possessive:
+        phrase = app.group(2)
+        if app.group(1) or re.match(r"(?:chair|head|director|president|chief|leader|member|founder|"
+                                    r"spokes\w+|secretary|editor|author|professor|\w+er|\w+or|\w+ist)\b",
+                                    phrase):
+            roles.update(w.lower().strip("’'") for w in phrase.split())
+            ment.person_evidence = not ment.org or ment.person_evidence
+    if re.match(r",\s+\d{1,3}\s*[,.]|,\s+who\b", nxt_text):
+        ment.person_evidence = True
+    pre_app = (
+        _PRE_APPOSITIVE.search(masked, max(0, start - 70), start) if before.endswith(", ") else None
+    )
+    if pre_app:
+        roles.update(w.lower().strip("’'") for w in pre_app.group(1).split())
+    if cut:
+        ment.person_evidence = True
+        for t in titles:
+            if t in _HONORIFIC_GENDER:
+                ment.gender = _HONORIFIC_GENDER[t]
+    if len(tokens) >= 2 and tokens[0].lower() in names:
+        ment.person_evidence = True
+        ment.gender = ment.gender or names[tokens[0].lower()]
+    if ment.org:
+        ment.person_evidence = False
+    ment.roles = frozenset(w for w in roles if w not in _FUNCTION)
+    # modifiers: "Russia's natural neighbour", "Port Ellis manager Greta Lindholm"
+    after = masked[end : end + 60]
+    if possessive and re.match(r"\s+[a-z]", after):
+        ment.modifier = True
+    elif re.match(r"\s+(?:[a-z][\w-]*\s+){1,3}(?=[A-Z])", after):
+        gap_words = re.match(r"\s+((?:[a-z][\w-]*\s+){1,3})", after)
+        if gap_words and all(_is_role_word(w) for w in gap_words.group(1).split()):
+            ment.modifier = True
 
 
 # ---------------------------------------------------------------------------------------
@@ -624,71 +680,68 @@ class _Doc:
         self.paras: list[_Para] = []
         for text in paragraphs:
             spans = _find_spans(text)
-            chars = list(text)
+            pieces: list[str] = []
+            done = 0
             quotes: list[_RawQuote] = []
             for o, c in spans:
                 s, e = _content(text, o, c)
                 stop = len(text) if c is None else c + 1
-                for k in range(o, stop):
-                    chars[k] = MASK
+                pieces.append(text[done:o])
+                pieces.append(MASK * (stop - o))
+                done = stop
                 if e > s:
                     quotes.append(
                         _RawQuote(para=len(self.paras), open=o, close=c, start=s, end=e, text=text[s:e])
                     )
-            self.paras.append(_Para(text=text, masked="".join(chars), quotes=quotes))
+            pieces.append(text[done:])
+            self.paras.append(_Para(text=text, masked="".join(pieces), quotes=quotes))
         base = 0
-        for p in self.paras:
-            p.sents = _sentences(p)
+        last_quoted = max((i for i, p in enumerate(self.paras) if p.quotes), default=-1)
+        for i, p in enumerate(self.paras):
+            p.sents = _sentences(p) if i <= last_quoted else [(0, len(p.text))]
+            p.sent_starts = [a for a, _b in p.sents]
             p.sent_base = base
             base += len(p.sents)
             for q in p.quotes:
                 q.sent = base - len(p.sents) + self._sent_index(p, q.open)
+        self._bases = [p.sent_base for p in self.paras]
         all_masked = " ".join(p.masked for p in self.paras)
-        lower_words = frozenset(w for w in re.findall(r"\b[a-z][\w'’-]*", all_masked))
-        cap_mid = frozenset(
-            m.group(1) for m in re.finditer(r"(?<=[a-z,;] )([A-Z][\w'’-]*)", all_masked)
-        )
+        vocab = _Vocab(all_masked)
         # tokens of multi-word names also count as evidence ("Park" after "Yuna Park")
         self.mentions: list[_Mention] = []
-        for i, p in enumerate(self.paras):
-            p.mentions = _mentions(p, i, lower_words, cap_mid)
+        for i, p in enumerate(self.paras[: last_quoted + 1]):
+            p.mentions = _mentions(p, i, vocab)
             for m in p.mentions:
                 m.sent = p.sent_base + self._sent_index(p, m.start)
             self.mentions.extend(p.mentions)
         multi_tokens = {t for m in self.mentions if len(m.tokens) > 1 for t in m.tokens}
-        if multi_tokens - cap_mid:
-            for i, p in enumerate(self.paras):
-                extra = _mentions(p, i, lower_words, cap_mid | multi_tokens)
-                if len(extra) != len(p.mentions):
-                    for m in extra:
-                        m.sent = p.sent_base + self._sent_index(p, m.start)
-                    p.mentions = extra
-            self.mentions = [m for p in self.paras for m in p.mentions]
-        self._entity_cache: dict[tuple[int, int], _Mention] = {}
-        self._gender: dict[str, str] = {}
-        self._person: set[str] = set()
+        for p in self.paras:
+            p.mentions = [m for m in p.mentions if not m.tentative or m.tokens[0] in multi_tokens]
+        self.mentions = [m for p in self.paras for m in p.mentions]
+        self._by_last: dict[str, list[_Mention]] = {}
+        self._by_first: dict[str, list[_Mention]] = {}
+        self._by_sent: dict[int, list[_Mention]] = {}
+        self._by_single: dict[str, list[_Mention]] = {}
         for m in self.mentions:
-            ent = self.entity(m)
-            key = speaker_key(ent.name)
-            if m.gender:
-                self._gender.setdefault(key, m.gender)
-            if m.person_evidence and not ent.org:
-                self._person.add(key)
+            self._by_sent.setdefault(m.sent, []).append(m)
+            if len(m.tokens) == 1:
+                self._by_single.setdefault(speaker_key(m.tokens[0]), []).append(m)
+            else:
+                toks = [t for t in m.tokens if t.lower().rstrip(".") not in _SUFFIXES] or list(m.tokens)
+                self._by_last.setdefault(speaker_key(toks[-1]), []).append(m)
+                self._by_first.setdefault(speaker_key(m.tokens[0]), []).append(m)
+        self._entity_cache: dict[tuple[int, int], _Mention] = {}
+        self._speakers: set[str] = set()  # keys of people a tag names as speaking
+        self._speaker_ent: dict[str, _Mention] = {}
 
     @staticmethod
     def _sent_index(p: _Para, pos: int) -> int:
-        idx = 0
-        for k, (s, _e) in enumerate(p.sents):
-            if s <= pos:
-                idx = k
-        return idx
+        return max(0, bisect_right(p.sent_starts, pos) - 1)
 
     def sent_span(self, gsent: int) -> tuple[int, int, int]:
-        for i, p in enumerate(self.paras):
-            if p.sent_base <= gsent < p.sent_base + len(p.sents):
-                s, e = p.sents[gsent - p.sent_base]
-                return i, s, e
-        raise IndexError(gsent)
+        pidx = bisect_right(self._bases, gsent) - 1
+        s, e = self.paras[pidx].sents[gsent - self.paras[pidx].sent_base]
+        return pidx, s, e
 
     # -- entities --------------------------------------------------------------------
 
@@ -705,27 +758,44 @@ class _Doc:
         if len(tokens) != 1:
             return None
         k = speaker_key(tokens[0])
+        cands = self._by_last.get(k, []) + [
+            m for m in self._by_first.get(k, []) if m.org or not self.feat(m).person_evidence
+        ]
         best_before: _Mention | None = None
         best_after: _Mention | None = None
-        for m in self.mentions:
-            if len(m.tokens) < 2:
-                continue
-            last = speaker_key(m.tokens[-1])
-            first = speaker_key(m.tokens[0])
-            if last == k or (first == k and (m.org or not m.person_evidence)):
-                if (m.para, m.start) < (para, pos):
+        for m in cands:
+            if (m.para, m.start) < (para, pos):
+                if best_before is None or (best_before.para, best_before.start) < (m.para, m.start):
                     best_before = m
-                elif best_after is None:
-                    best_after = m
+            elif best_after is None or (m.para, m.start) < (best_after.para, best_after.start):
+                best_after = m
         return best_before or best_after
+
+    def feat(self, m: _Mention) -> _Mention:
+        if not m.ready:
+            _features(self.paras[m.para].masked, m)
+        return m
+
+    def _group(self, m: _Mention) -> list[_Mention]:
+        """``m``, its entity and the other mentions that resolve to that entity."""
+        ent = self.entity(m)
+        toks = [t for t in ent.tokens if t.lower().rstrip(".") not in _SUFFIXES] or list(ent.tokens)
+        same = [o for o in self._by_last.get(speaker_key(toks[-1]), ()) if self.entity(o) is ent]
+        singles = [
+            o for o in self._by_single.get(speaker_key(toks[-1]), ()) if self.entity(o) is ent
+        ]
+        return [self.feat(x) for x in (m, ent, *same, *singles)]
 
     def is_person(self, m: _Mention) -> bool:
         ent = self.entity(m)
-        return not ent.org and speaker_key(ent.name) in self._person
+        if ent.org:
+            return False
+        if speaker_key(ent.name) in self._speakers:
+            return True
+        return any(x.person_evidence for x in self._group(m))
 
     def gender(self, m: _Mention) -> str | None:
-        ent = self.entity(m)
-        return self._gender.get(speaker_key(ent.name)) or m.gender
+        return next((x.gender for x in self._group(m) if x.gender), None)
 
     # -- reading a speaker phrase ----------------------------------------------------
 
@@ -739,7 +809,7 @@ class _Doc:
                 e = s + cut.start()
                 seg = p.masked[s:e]
             for m in p.mentions:
-                if s <= m.start < e and not m.modifier:
+                if s <= m.start < e and not self.feat(m).modifier:
                     return _Ref("name", pidx, m.start, mention=m)
             pm = re.match(r"\s*(he|she|they|it|we)\b", seg)
             if pm:
@@ -755,7 +825,7 @@ class _Doc:
                 return _Ref("none", pidx, s)
             return None
         for m in p.mentions:
-            if s <= m.start and m.end <= e and not m.modifier:
+            if s <= m.start and m.end <= e and not self.feat(m).modifier:
                 return _Ref("name", pidx, m.start, mention=m)
         words = seg.split()
         while words and words[-1].lower() in _AUX:
@@ -837,8 +907,8 @@ class _Doc:
         # mentions before the pronoun in its own sentence, then earlier sentences, nearest first
         for g in range(gsent, max(-1, gsent - 8), -1):
             cands: list[tuple[int, str | None, _Mention | None]] = []
-            for m in self.mentions:
-                if m.sent == g and (g != gsent or (m.para, m.start) < (ref.para, ref.pos)):
+            for m in self._by_sent.get(g, ()):
+                if g != gsent or (m.para, m.start) < (ref.para, ref.pos):
                     cands.append((m.start, None, m))
             pidx = self.sent_span(g)[0]
             for q in self.paras[pidx].quotes:
@@ -857,10 +927,13 @@ class _Doc:
                     g_m = self.gender(m)
                     if g_m and g_m != want:
                         continue
+                    self._speakers.add(speaker_key(ent.name))
+                    self._speaker_ent.setdefault(speaker_key(ent.name), ent)
                     return ent.name
                 elif spk is not None and want != "o":
-                    g_s = self._gender.get(speaker_key(spk))
-                    if spk and (g_s is None or g_s == want) and speaker_key(spk) in self._person:
+                    ent = self._speaker_ent.get(speaker_key(spk))
+                    g_s = self.gender(ent) if ent is not None else None
+                    if (g_s is None or g_s == want) and speaker_key(spk) in self._speakers:
                         return spk
         return None
 
@@ -878,7 +951,7 @@ class _Doc:
             ent = self.entity(m)
             if ent.org != want_org:
                 continue  # "the union leader" is a person, "the ministry" a body
-            roles = set(m.roles) | set(ent.roles)
+            roles = set(self.feat(m).roles) | set(self.feat(ent).roles)
             name_words = {w.lower() for w in ent.tokens}
             score = 0
             if head in roles or head in name_words:
@@ -960,7 +1033,10 @@ class _Extractor:
                 q.resolved = True
                 q.tagged = True
                 if q.speaker and q.ref.kind == "name" and q.ref.mention is not None:
-                    doc._person.add(speaker_key(q.speaker)) if not doc.entity(q.ref.mention).org else None
+                    ent = doc.entity(q.ref.mention)
+                    if not ent.org:
+                        doc._speakers.add(speaker_key(q.speaker))
+                        doc._speaker_ent[speaker_key(q.speaker)] = ent
         # chains share the speaker of their tagged member
         by_chain: dict[int, list[_RawQuote]] = {}
         for q in speech:
@@ -972,6 +1048,9 @@ class _Extractor:
                 for m in members:
                     if not m.tagged:
                         m.speaker, m.resolved, m.tagged = tagged[0].speaker, True, True
+        self.by_sent: dict[int, list[_RawQuote]] = {}
+        for q in speech:
+            self.by_sent.setdefault(q.sent, []).append(q)
         for q in speech:
             if not q.resolved:
                 q.speaker = self._untagged(q, speech)
@@ -1082,10 +1161,8 @@ class _Extractor:
 
     @staticmethod
     def _clause_start(p: _Para, q: _RawQuote) -> int:
-        _, ss, _se = next(
-            (i, s, e) for i, (s, e) in enumerate(p.sents) if s <= q.open < e or (s <= q.open and e >= q.open)
-        ) if any(s <= q.open for s, _ in p.sents) else (0, 0, 0)
-        start = ss
+        """Where the reporter's words before ``q`` begin: its sentence, after any earlier quote in it."""
+        start = ss = p.sents[_Doc._sent_index(p, q.open)][0]
         for other in p.quotes:
             if other.close is not None and ss <= other.close < q.open:
                 start = other.close + 1
@@ -1129,7 +1206,7 @@ class _Extractor:
         # the nearest earlier sentence with a quote or with reported speech, within two paragraphs
         first_sent = doc.paras[max(0, q.para - 2)].sent_base
         for g in range(q.sent - 1, first_sent - 1, -1):
-            in_sent = [o for o in speech if o.sent == g and o.resolved]
+            in_sent = [o for o in self.by_sent.get(g, ()) if o.resolved]
             if in_sent:
                 return in_sent[-1].speaker
             pidx, s, e = doc.sent_span(g)
