@@ -55,13 +55,13 @@ LABELS = {
 }
 # Ablations: Brief's ranker with one part switched off (parameter overrides).
 ABLATIONS: dict[str, dict[str, float]] = {
-    "brief-no-position": {"position": 0.0},
+    "brief-no-position": {"position": 0.0, "lead": 0.0},
     "brief-no-centrality": {"centroid": 0.0, "lexrank": 0.0},
     "brief-no-length": {"length": 0.0, "min_words": 0, "max_words": 10_000},
     "brief-no-form": {"question": 0.0, "quote": 0.0, "attribution": 0.0},
     "brief-no-redundancy": {"redundancy": 0.0, "duplicate": 2.0},
     "brief-position-only": {
-        "centroid": 0.0, "lexrank": 0.0, "length": 0.0, "question": 0.0, "quote": 0.0,
+        "lead": 0.0, "centroid": 0.0, "lexrank": 0.0, "length": 0.0, "question": 0.0, "quote": 0.0,
         "attribution": 0.0, "redundancy": 0.0, "duplicate": 2.0, "min_words": 0, "max_words": 10_000,
     },
 }

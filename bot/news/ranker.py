@@ -6,7 +6,8 @@ summarizer keeps sumy's model (its document model, stemmer, stop words,
 ``_get_best_sentences`` and LexRank's power method) and scores each sentence
 of the body with a few news features:
 
-* **position**: ``exp(-index / position_decay)``, the lead bias of news;
+* **position**: ``exp(-index / position_decay)``, the lead bias of news, and a
+  bonus for the first sentence;
 * **centrality**: tf-idf cosine of the sentence to the rest of the article
   (the article's centroid without the sentence itself), and the sentence's
   LexRank score (sumy's power method over the same cosine graph);
@@ -69,6 +70,7 @@ class RankerParams:
 
     position: float = 1.0  # weight of exp(-index / position_decay)
     position_decay: float = 4.0  # in sentences
+    lead: float = 0.0  # bonus for the first sentence of the body
     centroid: float = 0.5  # weight of the cosine to the rest of the article
     lexrank: float = 0.0  # weight of the LexRank score (scaled so that the mean is 1)
     length: float = 0.1  # weight of |log(words / length_target)|
@@ -208,6 +210,7 @@ def scores(features: Features, params: RankerParams) -> np.ndarray:
     words = np.maximum(features.words, 1.0)
     return (
         params.position * np.exp(-index / max(params.position_decay, 1e-6))
+        + params.lead * (index == 0)
         + params.centroid * features.centroid
         + params.lexrank * features.lexrank
         - params.length * np.abs(np.log(words / max(params.length_target, 1.0)))
