@@ -75,6 +75,7 @@ reiterated reiterates lamented laments mused muses exclaimed countered counters 
 highlighted commented comments commenting agreed agrees cried texted emailed testified testifies
 alleged alleges reported reports assured assures affirmed affirms charged charges protested
 protests recounted recounts remembered wondered wonders pleaded pleads begged demanded demands
+pledging promising demanding predicting warning cautioning declaring insisting acknowledging
 described describes describing called calls calling conceding answered answers announced
 """.split()
 SPEECH_VERBS: frozenset[str] = frozenset(_SPEECH_VERB_LIST)
@@ -138,17 +139,40 @@ _TITLES = frozenset(
     commander cmdr corporal cpl private pvt marshal judge justice chief executive director speaker
     chairman chairwoman chair chairperson officer detective det inspector superintendent supt
     constable sheriff deputy attorney coach manager president-elect head leader spokesman
-    spokeswoman spokesperson commissioner superintendent trooper agent dean provost principal
+    spokeswoman spokesperson commissioner superintendent trooper agent dean provost principal prosecutor
+    undersecretary secretary-general taoiseach
     doctor nurse pastor deacon elder consul attorney-general solicitor-general auditor-general
     """.split()
 )
-_HONORIFIC_GENDER = {"mr": "m", "sir": "m", "lord": "m", "king": "m", "prince": "m", "father": "m",
-                     "brother": "m", "mrs": "f", "ms": "f", "miss": "f", "dame": "f", "lady": "f",
-                     "queen": "f", "princess": "f", "sister": "f", "congresswoman": "f",
-                     "chairwoman": "f", "spokeswoman": "f", "councilwoman": "f", "congressman": "m",
-                     "chairman": "m", "spokesman": "m", "councilman": "m"}
-_HONORIFICS = frozenset("mr mrs ms miss mx dr prof sir dame rev gov sen rep gen col maj capt lt sgt "
-                        "adm cmdr cpl pvt det supt insp st".split())
+_HONORIFIC_GENDER = {
+    "mr": "m",
+    "sir": "m",
+    "lord": "m",
+    "king": "m",
+    "prince": "m",
+    "father": "m",
+    "brother": "m",
+    "mrs": "f",
+    "ms": "f",
+    "miss": "f",
+    "dame": "f",
+    "lady": "f",
+    "queen": "f",
+    "princess": "f",
+    "sister": "f",
+    "congresswoman": "f",
+    "chairwoman": "f",
+    "spokeswoman": "f",
+    "councilwoman": "f",
+    "congressman": "m",
+    "chairman": "m",
+    "spokesman": "m",
+    "councilman": "m",
+}
+_HONORIFICS = frozenset(
+    "mr mrs ms miss mx dr prof sir dame rev gov sen rep gen col maj capt lt sgt "
+    "adm cmdr cpl pvt det supt insp st".split()
+)
 # Last words of organisations (and a few words that make a capitalised run a body, not a person).
 _ORG_WORDS = frozenset(
     """
@@ -167,9 +191,11 @@ _ORG_WORDS = frozenset(
     """.split()
 )
 # Nouns for a company, as in "the company said": they match any organisation named as a business.
-_COMPANY_NOUNS = frozenset("company firm group business carrier airline bank retailer maker manufacturer "
-                           "insurer lender operator producer supplier developer chain giant brand "
-                           "startup conglomerate publisher broadcaster automaker carmaker".split())
+_COMPANY_NOUNS = frozenset(
+    "company firm group business carrier airline bank retailer maker manufacturer "
+    "insurer lender operator producer supplier developer chain giant brand "
+    "startup conglomerate publisher broadcaster automaker carmaker".split()
+)
 _PRONOUNS = {"he": "m", "she": "f", "it": "o", "they": "p", "we": "p", "i": "s"}
 _FUNCTION = frozenset(
     """
@@ -188,8 +214,10 @@ _INTRO_WORDS = frozenset(
     reflecting looking turning returning
     """.split()
 )
-_AUX = frozenset("has had have would will could should may might must also later then once again "
-                 "previously earlier recently quickly simply just still had has".split())
+_AUX = frozenset(
+    "has had have would will could should may might must also later then once again "
+    "previously earlier recently quickly simply just still had has".split()
+)
 
 
 @lru_cache(maxsize=1)
@@ -440,8 +468,10 @@ def _is_cap(tok: str) -> bool:
 _ROLE_SUFFIX = re.compile(
     r"(?:er|or|ist|ian|man|woman|person|ent|ant|ive|ee|ary|ief|ain|ch|ard|ge|ic|ess|on|ar|al|ot|eon|ath)$"
 )
-_NOT_ROLE = frozenset("other over under after never ever however whenever whether rather either neither "
-                      "later earlier upon common certain again".split())
+_NOT_ROLE = frozenset(
+    "other over under after never ever however whenever whether rather either neither "
+    "later earlier upon common certain again".split()
+)
 
 
 def _is_role_word(w: str) -> bool:
@@ -531,8 +561,11 @@ def _mentions(para: _Para, pidx: int, vocab: _Vocab) -> list[_Mention]:
                 j += 1
                 continue
             low = tj.lower()
-            if j + 1 < n and _is_cap(toks[j + 1][2]) and masked[toks[j][1] : toks[j + 1][0]] == " " and (
-                low in _PARTICLES or (low == "of" and _bare(toks[j - 1][2]).lower() in _ORG_WORDS)
+            if (
+                j + 1 < n
+                and _is_cap(toks[j + 1][2])
+                and masked[toks[j][1] : toks[j + 1][0]] == " "
+                and (low in _PARTICLES or (low == "of" and _bare(toks[j - 1][2]).lower() in _ORG_WORDS))
             ):
                 run.extend((j, j + 1))
                 j += 2
@@ -554,6 +587,15 @@ def _mentions(para: _Para, pidx: int, vocab: _Vocab) -> list[_Mention]:
         for k, w in enumerate(words[:-1]):
             if w.lower().rstrip(".") in _TITLES:
                 cut = k + 1
+        names = _first_names()
+        if (
+            cut == 0
+            and len(words) >= 3
+            and _is_role_word(words[0])
+            and words[1].lower() in names
+            and words[0].lower() not in names
+        ):
+            cut = 1  # "Critic Ian Moss", "Economist Jane Doe"
         titles = [w.lower().rstrip(".") for w in words[:cut]]
         name_words = words[cut:]
         name_idx = run[cut:]
@@ -620,16 +662,16 @@ def _features(masked: str, ment: _Mention) -> None:
     app = _APPOSITIVE.match(masked, end)
     if app and not possessive:
         phrase = app.group(2)
-        if app.group(1) or re.match(r"(?:chair|head|director|president|chief|leader|member|founder|"
-                                    r"spokes\w+|secretary|editor|author|professor|\w+er|\w+or|\w+ist)\b",
-                                    phrase):
+        if app.group(1) or re.match(
+            r"(?:chair|head|director|president|chief|leader|member|founder|"
+            r"spokes\w+|secretary|editor|author|professor|\w+er|\w+or|\w+ist)\b",
+            phrase,
+        ):
             roles.update(w.lower().strip("’'") for w in phrase.split())
             ment.person_evidence = not ment.org or ment.person_evidence
     if re.match(r",\s+\d{1,3}\s*[,.]|,\s+who\b", nxt_text):
         ment.person_evidence = True
-    pre_app = (
-        _PRE_APPOSITIVE.search(masked, max(0, start - 70), start) if before.endswith(", ") else None
-    )
+    pre_app = _PRE_APPOSITIVE.search(masked, max(0, start - 70), start) if before.endswith(", ") else None
     if pre_app:
         roles.update(w.lower().strip("’'") for w in pre_app.group(1).split())
     if cut:
@@ -781,9 +823,7 @@ class _Doc:
         ent = self.entity(m)
         toks = [t for t in ent.tokens if t.lower().rstrip(".") not in _SUFFIXES] or list(ent.tokens)
         same = [o for o in self._by_last.get(speaker_key(toks[-1]), ()) if self.entity(o) is ent]
-        singles = [
-            o for o in self._by_single.get(speaker_key(toks[-1]), ()) if self.entity(o) is ent
-        ]
+        singles = [o for o in self._by_single.get(speaker_key(toks[-1]), ()) if self.entity(o) is ent]
         return [self.feat(x) for x in (m, ent, *same, *singles)]
 
     def is_person(self, m: _Mention) -> bool:
@@ -984,7 +1024,7 @@ _PRE_TAG = re.compile(
 _PRE_ACCORDING = re.compile(r"\baccording\s+to\s+(?P<subj>[^,\x00]+?)(?:,[^,\x00]*)?,\s*$", re.IGNORECASE)
 _PARTIAL_VERB = re.compile(rf"\b(?P<verb>{'|'.join(sorted(SPEECH_VERBS, key=len, reverse=True))})\b")
 _SPEECH_NOUN_CUE = re.compile(
-    rf"\b(?:{_SPEECH_NOUNS})\s+(?:from|by|of)\s+(?P<subj>(?:[A-Za-z][\w'’.-]*\s+){{0,6}}?[A-Z][\w'’-]*)"
+    rf"\b(?:{_SPEECH_NOUNS})\s+(?:from|by|of)\s+(?P<subj>(?:[A-Za-z][\w'’.-]*,?\s+){{0,6}}?[A-Z][\w'’-]*)"
 )
 _ACCORDING_CUE = re.compile(r"\baccording\s+to\s+(?P<subj>[A-Z]|the\b|his\b|her\b)")
 _POSS_CUE = re.compile(rf"(?P<subj>[A-Z][\w'’-]*)['’]s\s+(?:\w+\s+)?(?:{_SPEECH_NOUNS})\b")
@@ -1133,7 +1173,8 @@ class _Extractor:
                 rest = after[m.end() :]
                 ok_rest = ends_open or re.match(
                     r"\s*(?:$|[.,;:\x00]|(?:in|on|at|to|during|after|before|when|while|as|from|outside"
-                    r"|with|on)\b)", rest
+                    r"|with|on)\b)",
+                    rest,
                 )
                 subj_text = m.group("subj")
                 if ok_rest and len(subj_text.split()) <= 7:
@@ -1176,7 +1217,21 @@ class _Extractor:
         seg = p.masked[sent_start : q.open]
         best: tuple[int, _Ref | None] | None = None
         for m in _SPEECH_NOUN_CUE.finditer(seg):
-            ref = doc.ref_in(pidx, sent_start + m.start("subj"), q.open, inverted=True)
+            a = sent_start + m.start("subj")
+            named = next(
+                (
+                    x
+                    for x in p.mentions
+                    if a <= x.start < q.open
+                    and not doc.feat(x).modifier
+                    and not _PARTIAL_VERB.search(p.masked, a, x.start)
+                ),
+                None,
+            )
+            if named is not None:
+                ref: _Ref | None = _Ref("name", pidx, named.start, mention=named)
+            else:
+                ref = doc.ref_in(pidx, a, q.open, inverted=True)
             if ref and (best is None or m.start() > best[0]):
                 best = (m.start(), ref)
         for m in _POSS_CUE.finditer(seg):
