@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 SUMMARY_ALGORITHMS = (
+    "brief",
     "lexrank",
     "lsa",
     "textrank",
@@ -45,7 +46,7 @@ class Settings:
     discord_token: str | None = field(default=None, repr=False)
     seeds_dir: Path = Path("seeds")
     database_path: Path = Path("data/brief.sqlite3")
-    summary_algorithm: str = "lexrank"
+    summary_algorithm: str = "brief"
     takeaway_count: int = 3
     log_level: str = "INFO"
     max_article_bytes: int = 2_000_000

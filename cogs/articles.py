@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.client import BriefBot
 
 PER_PAGE = 8
-Algorithm = Literal["lexrank", "lsa", "textrank", "luhn", "edmundson", "kl", "sumbasic", "reduction"]
+Algorithm = Literal["brief", "lexrank", "lsa", "textrank", "luhn", "edmundson", "kl", "sumbasic", "reduction"]
 
 
 async def article_autocomplete(

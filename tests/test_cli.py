@@ -209,7 +209,7 @@ def test_takeaways_text_shows_bullets_positions_and_the_publishers(loaded):
     lines = out.splitlines()
     assert lines[0] == "Is Japan Ready to Resume Peace Talks with Russia?"
     assert "NationPress" in lines[1] and "000-fbe23b38341c844e" in lines[1]
-    assert "Key takeaways (lexrank):" in out
+    assert "Key takeaways (brief):" in out
     assert out.count("•") == 3
     assert "paragraph\u00a0" in out
     assert "Publisher's takeaways:" in out
@@ -310,7 +310,7 @@ def test_analyze_a_file_without_touching_the_database(brief):
     code, out, _ = brief("analyze", str(FIXTURES / "rail_safety.txt"))
     assert code == 0
     assert out.startswith("Senators Strike Deal on Rail Safety Bill\n")
-    assert "Key takeaways (lexrank):" in out
+    assert "Key takeaways (brief):" in out
     assert not brief.db.exists()
 
 

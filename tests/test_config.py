@@ -20,7 +20,7 @@ def test_defaults_with_no_env_file_and_an_empty_environment():
     assert s.discord_token is None
     assert s.seeds_dir == Path("seeds")
     assert s.database_path == Path("data/brief.sqlite3")
-    assert s.summary_algorithm == "lexrank"
+    assert s.summary_algorithm == "brief"
     assert s.takeaway_count == 3
     assert s.log_level == "INFO"
     assert s.digest_time == time(9, 0)

@@ -475,7 +475,7 @@ async def test_summary_is_computed_once_then_read_from_the_cache(make_service, c
 
 async def test_summary_with_the_default_algorithm_uses_the_stored_ranking(corpus):
     view = await corpus.summary("harbor", None, 5)
-    assert view.algorithm == "lexrank"
+    assert view.algorithm == "brief"
     stored = await corpus.store.takeaways("harbor", 5)
     assert sorted(view.sentences, key=lambda t: (t.paragraph, t.sentence)) == list(view.sentences)
     assert set(view.sentences) == set(stored)

@@ -16,7 +16,7 @@ from .parse import ParseError, article_from_record, parse_bytes, parse_text, sha
 from .summarize import MAX_SENTENCES, rank
 
 # Bump when parsing or ranking changes, so that a reload re-analyses stored articles.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 3
 
 
 def analysis_key(algorithm: str) -> str:

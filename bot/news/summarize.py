@@ -28,12 +28,14 @@ from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
 from .article import Article, Takeaway
+from .ranker import BriefSummarizer
 from .sentences import split_sentences, split_words
 
 LANGUAGE = "english"
 MAX_SENTENCES = 10
 
 _CLASSES: dict[str, type[Any]] = {
+    "brief": BriefSummarizer,
     "lexrank": LexRankSummarizer,
     "lsa": LsaSummarizer,
     "textrank": TextRankSummarizer,

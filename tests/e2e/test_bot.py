@@ -231,7 +231,7 @@ async def test_summary_sentences_out_of_range_is_refused_by_discord_types(
     assert (sentences["min_value"], sentences["max_value"]) == (1, 10)
     algorithm = next(o for o in summary["options"] if o["name"] == "algorithm")
     assert {c["value"] for c in algorithm["choices"]} == {
-        "lexrank", "lsa", "textrank", "luhn", "edmundson", "kl", "sumbasic", "reduction"
+        "brief", "lexrank", "lsa", "textrank", "luhn", "edmundson", "kl", "sumbasic", "reduction"
     }
 
 
