@@ -214,6 +214,7 @@ _INTRO_WORDS = frozenset(
     reflecting looking turning returning
     """.split()
 )
+_SUBJECT_OPENERS = frozenset("the a an his her its their our one who he she they it we i".split())
 _AUX = frozenset(
     "has had have would will could should may might must also later then once again "
     "previously earlier recently quickly simply just still had has".split()
@@ -300,6 +301,7 @@ class _Mention:
     titles: tuple[str, ...] = ()
     possessive: bool = False
     ready: bool = False  # _features() has run
+    place: bool = False  # after "in", "at", "from" ...: not a speaker of its sentence
 
     @property
     def name(self) -> str:
@@ -638,6 +640,15 @@ def _mentions(para: _Para, pidx: int, vocab: _Vocab) -> list[_Mention]:
     return out
 
 
+_PLACE_BEFORE = re.compile(
+    r"(?:(?<!according )\b(?:in|at|from|near|to|into|across|outside|inside|toward|towards|via|through)"
+    r"\s+(?:the\s+)?|\b(?:in|at|from|near)\s+[A-Z][\w'’-]*,\s+)$"
+)
+_SPEECH_AFTER = re.compile(
+    r"\s+(?:\w+ly\s+)?(?:said|says|told|tells|asked|asks|added|stated|recalled|explained)\b"
+)
+
+
 def _features(masked: str, ment: _Mention) -> None:
     """Person evidence, gender, roles and modifier use of a mention (computed when first needed)."""
     ment.ready = True
@@ -669,8 +680,11 @@ def _features(masked: str, ment: _Mention) -> None:
         ):
             roles.update(w.lower().strip("’'") for w in phrase.split())
             ment.person_evidence = not ment.org or ment.person_evidence
-    if re.match(r",\s+\d{1,3}\s*[,.]|,\s+who\b", nxt_text):
-        ment.person_evidence = True
+    if _PLACE_BEFORE.search(before) and not cut:
+        ment.place = True  # "in Tehran", "Louisville, Kentucky": a place, whatever follows it
+        ment.person_evidence = False
+    elif re.match(r",\s+\d{1,3}\s*[,.]|,\s+who\b", nxt_text) or _SPEECH_AFTER.match(nxt_text):
+        ment.person_evidence = True  # "Joan Whitcombe, 67,", "Park, who ...", "Trey asked"
     pre_app = _PRE_APPOSITIVE.search(masked, max(0, start - 70), start) if before.endswith(", ") else None
     if pre_app:
         roles.update(w.lower().strip("’'") for w in pre_app.group(1).split())
@@ -865,7 +879,7 @@ class _Doc:
                 return _Ref("none", pidx, s)
             return None
         for m in p.mentions:
-            if s <= m.start and m.end <= e and not self.feat(m).modifier:
+            if s <= m.start and m.end <= e and not self.feat(m).modifier and not m.place:
                 return _Ref("name", pidx, m.start, mention=m)
         words = seg.split()
         while words and words[-1].lower() in _AUX:
@@ -917,8 +931,9 @@ class _Doc:
             first = p.masked[a:b].split()
             w0 = first[0].lower() if first else ""
             participle = len(w0) > 4 and w0.endswith(("ing", "ed")) and w0 not in _first_names()
-            if w0 in _INTRO_WORDS or participle:
-                continue
+            aside = bool(first) and first[0][:1].islower() and w0 not in _SUBJECT_OPENERS
+            if w0 in _INTRO_WORDS or participle or aside:
+                continue  # "After the vote,", "Speaking afterwards,", "perhaps in a nod to ...,"
             r = self.ref_in(pidx, a, b)
             if r and r.kind == "name":
                 return r
@@ -954,7 +969,8 @@ class _Doc:
             for q in self.paras[pidx].quotes:
                 if q.sent == g and q.resolved and q.speaker and (g != gsent or q.open < ref.pos):
                     cands.append((q.open, q.speaker, None))
-            cands.sort(key=lambda c: c[0])
+            # a possessive ("Walker's younger brother Cody") is not the subject of its sentence
+            cands.sort(key=lambda c: (c[2] is not None and self.feat(c[2]).modifier, c[0]))
             for _pos, spk, m in cands:
                 if m is not None:
                     ent = self.entity(m)
@@ -1022,7 +1038,14 @@ _PRE_TAG = re.compile(
     rf"\b(?P<verb>{_VERB_ALT}|pointed\s+out|went\s+on)\b(?P<rest>[^,:\x00]{{0,60}}?)\s*[,:]\s*$"
 )
 _PRE_ACCORDING = re.compile(r"\baccording\s+to\s+(?P<subj>[^,\x00]+?)(?:,[^,\x00]*)?,\s*$", re.IGNORECASE)
-_PARTIAL_VERB = re.compile(rf"\b(?P<verb>{'|'.join(sorted(SPEECH_VERBS, key=len, reverse=True))})\b")
+# Forms that are as often nouns or adjectives ("member states", "alleged crimes") cue no partial quote.
+_AMBIGUOUS_FORMS = frozenset(
+    "states notes remarks comments reports claims charges protests calls answers counters posts promises "
+    "pledges demands vows warning tweets alleged alleges testimony cries".split()
+)
+_PARTIAL_VERB = re.compile(
+    rf"\b(?P<verb>{'|'.join(sorted(SPEECH_VERBS - _AMBIGUOUS_FORMS, key=len, reverse=True))})\b"
+)
 _SPEECH_NOUN_CUE = re.compile(
     rf"\b(?:{_SPEECH_NOUNS})\s+(?:from|by|of)\s+(?P<subj>(?:[A-Za-z][\w'’.-]*,?\s+){{0,6}}?[A-Z][\w'’-]*)"
 )
