@@ -587,8 +587,9 @@ def _mentions(para: _Para, pidx: int, vocab: _Vocab) -> list[_Mention]:
         cut = 0
         titles: list[str] = []
         for k, w in enumerate(words[:-1]):
-            if w.lower().rstrip(".") in _TITLES:
-                cut = k + 1
+            low = w.lower().rstrip(".")
+            if low in _TITLES or ("-" in low and any(part in _TITLES for part in low.split("-"))):
+                cut = k + 1  # "President", "Director-General"
         names = _first_names()
         if (
             cut == 0
@@ -1156,6 +1157,9 @@ class _Extractor:
         ref = self._tag(q, before, after, starts_sentence)
         if ref is not None:
             q.ref = ref
+            return
+        if not in_chain and not starts_sentence and _looks_like_title(text.rstrip(",.!?;:")):
+            q.speech = False  # a song or book title with the comma inside: "Uptown Funk!,"
             return
         if intro or in_chain:
             return  # a whole-sentence or introduced quote without a tag: speech, speaker from context
