@@ -78,6 +78,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", metavar="IN", help='analyse JSON lines {"id", "article", "title"?} from IN')
     p.set_defaults(func=cli.cmd_analyze)
 
+    p = sub.add_parser("topic", help="search the corpus: articles ranked by relevance")
+    p.add_argument("query", help="words to look for; a phrase in double quotes searches as a phrase")
+    p.add_argument("--brief", action="store_true", help="a short brief of what the articles say about it")
+    p.add_argument("--limit", type=int, default=10, help="how many articles (default 10)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cli.cmd_topic)
+
+    p = sub.add_parser("topics", help="the corpus's most covered topics")
+    p.add_argument("--limit", type=int, default=25, help="how many (default 25)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cli.cmd_topics)
+
+    p = sub.add_parser("quotes", help="quotes of an article, or of a speaker across the corpus")
+    p.add_argument("article", nargs="?", help="an article id or a few words of its title")
+    p.add_argument("--speaker", metavar="NAME", help="full name or surname, any case, accents optional")
+    p.add_argument("--limit", type=int, default=20, help="how many quotes of a speaker (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cli.cmd_quotes)
+
     p = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     p.set_defaults(func=_run)
 

@@ -7,6 +7,7 @@ Argument parsing lives in :mod:`bot.__main__`; the features live in
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import sys
@@ -20,10 +21,11 @@ from typing import Any, TextIO
 
 from .config import Settings
 from .errors import BriefError
-from .news.analyze import analyze_line
-from .news.article import Analysis, ArticleEntry, Takeaway
+from .news.analyze import analyze_article, analyze_line
+from .news.article import Analysis, ArticleEntry, QuoteInArticle, Takeaway
 from .news.parse import ParseError, article_id_for_path, parse_bytes
-from .news.summarize import MAX_SENTENCES, in_article_order, rank
+from .news.quotes import speaker_key, surname
+from .news.summarize import in_article_order
 from .service import ReloadReport, Service, SummaryView, TakeawaysView, make_pool
 from .storage.store import Store
 
@@ -243,9 +245,9 @@ def cmd_analyze(settings: Settings, args: argparse.Namespace) -> int:
         article = parse_bytes(data, article_id)
     except ParseError as exc:
         raise BriefError(f"{args.file} {exc}.") from exc
-    count = settings.takeaway_count
-    best = rank(article, settings.summary_algorithm, min(count, MAX_SENTENCES))
-    analysis = Analysis(article, in_article_order(best))
+    full = analyze_article(article, settings.summary_algorithm)
+    shown = in_article_order(full.takeaways[: settings.takeaway_count])
+    analysis = dataclasses.replace(full, takeaways=shown)
     if args.json:
         dump_json(analysis.as_dict())
     else:
@@ -281,3 +283,99 @@ def _analyze_jsonl(settings: Settings, source: str) -> int:
         if stream is not sys.stdin:
             stream.close()
     return 1 if failures else 0
+
+
+def _bold(text: str) -> str:
+    return f"\033[1m{text}\033[0m" if sys.stdout.isatty() else f"**{text}**"
+
+
+async def cmd_topic(settings: Settings, args: argparse.Namespace) -> int:
+    async with open_service(settings) as service:
+        await _ensure_loaded(service)
+        if args.brief:
+            result, lines = await service.topic_brief(args.query)
+        else:
+            result, lines = await service.search(args.query, limit=args.limit, snippets=args.limit), ()
+        close = await service.close_topics(args.query) if not result.hits else []
+    if args.json:
+        data = result.as_dict()
+        if args.brief:
+            data["brief"] = [line.as_dict() for line in lines]
+        if not result.hits:
+            data["suggestions"] = [t.topic for t in close]
+        dump_json(data)
+        return 0
+    if not result.hits:
+        tip = f" Close topics: {', '.join(t.topic for t in close)}." if close else " Try `brief topics`."
+        out(f"Nothing in the corpus matches {args.query!r}.{tip}")
+        return 0
+    if args.brief:
+        out(f"What the articles say about {args.query!r}:")
+        for line in lines:
+            when = f", {line.entry.date}" if line.entry.date else ""
+            out(textwrap.fill(line.text, WIDTH, initial_indent="  • ", subsequent_indent="    "))
+            out(f"    ({line.entry.title}{when})")
+        return 0
+    for n, hit in enumerate(result.hits, 1):
+        e = hit.entry
+        out(f"{n}. {e.title}  [{e.id}]")
+        meta = " · ".join(p for p in (e.date, e.source) if p)
+        if meta:
+            out(f"   {meta}")
+        snippet = hit.snippet_with("\0", "\1")
+        parts = snippet.split("\0")
+        shown = parts[0] + "".join(_bold(p.split("\1", 1)[0]) + (p.split("\1", 1)[1] if "\1" in p else "")
+                                   for p in parts[1:])
+        out(f"   {shown}")
+    return 0
+
+
+async def cmd_topics(settings: Settings, args: argparse.Namespace) -> int:
+    async with open_service(settings) as service:
+        await _ensure_loaded(service)
+        topics, total = await service.topics(0, args.limit)
+    if args.json:
+        dump_json({"total": total, "topics": [t.as_dict() for t in topics]})
+        return 0
+    if not topics:
+        out("No topics yet: the corpus is empty.")
+        return 0
+    width = max(len(t.topic) for t in topics)
+    for t in topics:
+        out(f"{t.topic:<{width}}  {t.articles:>5} article{'s' if t.articles != 1 else ''}")
+    return 0
+
+
+async def cmd_quotes(settings: Settings, args: argparse.Namespace) -> int:
+    if not args.article and not args.speaker:
+        raise BriefError("Give an ARTICLE, or --speaker NAME, or both.")
+    async with open_service(settings) as service:
+        await _ensure_loaded(service)
+        if args.article:
+            entry, quotes = await service.article_quotes(args.article)
+            found = [QuoteInArticle(entry, q) for q in quotes]
+            if args.speaker:
+                key = speaker_key(args.speaker)
+                found = [f for f in found if f.quote.speaker and key in
+                         (speaker_key(f.quote.speaker), speaker_key(surname(f.quote.speaker)))]
+            total = len(found)
+        else:
+            found, total = await service.speaker_quotes(args.speaker, 0, args.limit)
+    if args.json:
+        dump_json({"total": total, "quotes": [f.as_dict() for f in found]})
+        return 0
+    if not found:
+        who = f" by {args.speaker}" if args.speaker else ""
+        out(f"No quotes{who} found.")
+        return 0
+    current = None
+    for f in found:
+        if f.entry.id != current:
+            current = f.entry.id
+            out(f"{f.entry.title}  [{f.entry.id}]")
+        speaker = f.quote.speaker or "(unattributed)"
+        text = f"“{f.quote.text}” — {speaker}"
+        out(textwrap.fill(text, WIDTH, initial_indent="  ", subsequent_indent="    "))
+    if total > len(found):
+        out(f"… {total - len(found)} more (use --limit)")
+    return 0

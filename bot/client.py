@@ -27,7 +27,7 @@ from .storage.store import Store
 
 log = logging.getLogger(__name__)
 
-COGS = ("cogs.articles", "cogs.digest", "cogs.admin")
+COGS = ("cogs.articles", "cogs.quotes", "cogs.topics", "cogs.digest", "cogs.admin")
 COMMAND_HASH_KEY = "command_hash"
 
 # What the bot needs in a channel: to see it, post the digest there, with embeds.

@@ -7,6 +7,7 @@ work (parsing, sumy) runs in a process pool, never on the event loop.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 import multiprocessing
@@ -14,6 +15,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,8 +34,23 @@ from .news.analyze import (
     prepare_record,
     worker_init,
 )
-from .news.article import Analysis, ArticleEntry, Digest, DigestItem, Takeaway
+from .news.article import (
+    Analysis,
+    ArticleEntry,
+    BriefLine,
+    Digest,
+    DigestItem,
+    Quote,
+    QuoteInArticle,
+    SpeakerCount,
+    Takeaway,
+    TopicCount,
+)
+from .news.crossbrief import cross_brief
+from .news.query import SearchHit, SearchQuery, parse_query
+from .news.quotes import speaker_key
 from .news.summarize import ALGORITHMS, MAX_SENTENCES, in_article_order, stop_words, summarize
+from .news.topics import topic_key
 from .storage.store import DigestConfig, Store, Writer
 
 log = logging.getLogger(__name__)
@@ -43,6 +60,8 @@ R = TypeVar("R")
 Progress = Callable[[int, int], Awaitable[None] | None]
 
 MAX_QUERY = 200
+# BM25 weights of a match in the title, the topics, the lead (first sentences) and the body.
+SEARCH_WEIGHTS = (2.0, 2.0, 2.0, 1.0)
 _BATCH = 16  # articles per round trip to a worker
 
 
@@ -412,6 +431,85 @@ class Service:
         return SummaryView(entry, algorithm, result)
 
 
+    # -- search -----------------------------------------------------------------------
+
+    async def search(self, text: str, limit: int = 50, snippets: int = 5) -> SearchResult:
+        """Articles about ``text``, best first (BM25 over title, topics, lead and body).
+
+        The first ``snippets`` hits come with their snippet; :meth:`with_snippets`
+        adds them to others when they are shown.
+        """
+        query = parse_query(text)
+        if query.empty:
+            raise InvalidInput("Type a few words to search for, e.g. `peace treaty`.")
+        hits = await self.store.search(query.match_any(), limit, weights=SEARCH_WEIGHTS)
+        result = SearchResult(text, query, tuple(hits))
+        return await self.with_snippets(result, 0, snippets)
+
+    async def with_snippets(self, result: SearchResult, start: int, stop: int) -> SearchResult:
+        """The result with snippets for ``hits[start:stop]``."""
+        missing = [h.entry.id for h in result.hits[start:stop] if not h.snippet]
+        if not missing:
+            return result
+        found = await self.store.snippets(result.query.match_any(), missing)
+        hits = tuple(
+            dataclasses.replace(h, snippet=found.get(h.entry.id, h.snippet)) for h in result.hits
+        )
+        return dataclasses.replace(result, hits=hits)
+
+    async def close_topics(self, text: str, limit: int = 5) -> list[TopicCount]:
+        """Topics near what was typed, for a search that found nothing."""
+        query = parse_query(text)
+        found: list[TopicCount] = []
+        for word in query.all_words:
+            for topic in await self.store.find_topics(topic_key(word)[:3], 200):
+                if topic not in found:
+                    found.append(topic)
+        wanted = topic_key(" ".join(query.all_words))
+        found.sort(key=lambda t: -SequenceMatcher(None, wanted, t.key).ratio())
+        return found[:limit]
+
+    async def topic_brief(self, text: str, articles: int = 8) -> tuple[SearchResult, tuple[BriefLine, ...]]:
+        """What the best matching articles say about ``text``, in a few sentences."""
+        result = await self.search(text, limit=articles, snippets=0)
+        if not result.hits:
+            return result, ()
+        sentences = await self.store.sentences_of([h.entry.id for h in result.hits])
+        loop = asyncio.get_running_loop()
+        lines = await loop.run_in_executor(
+            self.executor(), cross_brief, result.query.all_words,
+            [(h.entry, sentences[h.entry.id]) for h in result.hits],
+        )
+        return result, lines
+
+    async def topics(self, page: int = 0, per_page: int = 25) -> tuple[list[TopicCount], int]:
+        """The corpus's most covered topics, one page, and how many topics there are."""
+        return await self.store.top_topics(per_page, page * per_page), await self.store.count_topics()
+
+    async def suggest_topics(self, current: str, limit: int = 25) -> list[TopicCount]:
+        key = topic_key(current)[:MAX_QUERY]
+        if not key:
+            return await self.store.top_topics(limit)
+        return await self.store.find_topics(key, limit)
+
+    # -- quotes -------------------------------------------------------------------------
+
+    async def article_quotes(self, query: str) -> tuple[ArticleEntry, list[Quote]]:
+        entry = await self.resolve(query)
+        return entry, await self.store.quotes_of(entry.id)
+
+    async def speaker_quotes(
+        self, speaker: str, page: int = 0, per_page: int = 10
+    ) -> tuple[list[QuoteInArticle], int]:
+        """One speaker's quotes across the corpus, newest article first; any case, any accents."""
+        key = speaker_key(" ".join(speaker.split())[:MAX_QUERY])
+        if not key:
+            raise InvalidInput("Give a speaker's name, e.g. `Putin` or `Akira Muto`.")
+        return await self.store.quotes_by_speaker(key, per_page, page * per_page)
+
+    async def suggest_speakers(self, current: str, limit: int = 25) -> list[SpeakerCount]:
+        return await self.store.speakers(speaker_key(current)[:MAX_QUERY], limit)
+
     # -- the daily digest ---------------------------------------------------------
 
     def default_digest(self, guild_id: int) -> DigestConfig | None:
@@ -477,6 +575,16 @@ def valid_timezone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    text: str
+    query: SearchQuery
+    hits: tuple[SearchHit, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"query": self.text, "results": [h.as_dict() for h in self.hits]}
 
 
 class _NoWriter:

@@ -14,7 +14,8 @@ from datetime import datetime
 import discord
 
 from bot.errors import AmbiguousArticle, ArticleNotFound, BriefError
-from bot.news.article import ArticleEntry, Digest, Takeaway
+from bot.news.article import ArticleEntry, BriefLine, Digest, QuoteInArticle, Takeaway, TopicCount
+from bot.news.query import MARK_END, MARK_START, SearchHit
 from bot.service import ReloadReport, SummaryView, TakeawaysView
 
 TITLE_MAX = 256
@@ -237,3 +238,85 @@ def not_found_text(query: str, suggestions: Sequence[tuple[str, str]]) -> str:
 def choice(entry: ArticleEntry) -> tuple[str, str]:
     """An autocomplete choice (name, value) for an article: the title shown, the id sent."""
     return truncate(entry.title, CHOICE_MAX) or entry.id[:CHOICE_MAX], entry.id[:CHOICE_MAX]
+
+
+def highlighted(hit: SearchHit) -> str:
+    """The snippet, made inert for Discord, with the matched words in bold."""
+    parts = hit.snippet.split(MARK_START)
+    out = [plain(parts[0].replace(MARK_END, ""))]
+    for part in parts[1:]:
+        word, _, rest = part.partition(MARK_END)
+        out.append(f"**{plain(word)}**{plain(rest)}")
+    return "".join(out)
+
+
+def search_embed(
+    query: str, hits: Sequence[SearchHit], page: int, pages: int, per_page: int
+) -> discord.Embed:
+    embed = discord.Embed(title=truncate(f"Articles about “{plain(query)}”", TITLE_MAX), colour=COLOUR)
+    for n, hit in enumerate(hits, start=page * per_page + 1):
+        meta = meta_line(hit.entry)
+        where = f"{meta} · " if meta else ""
+        value = f"{truncate(highlighted(hit), 700)}\n{where}`{truncate(hit.entry.id, 80)}`"
+        embed.add_field(
+            name=truncate(f"{n}. {plain(hit.entry.title)}", FIELD_NAME_MAX),
+            value=truncate(value, FIELD_VALUE_MAX),
+            inline=False,
+        )
+    embed.set_footer(text=f"Page {page + 1} of {max(pages, 1)}")
+    return fit(embed)
+
+
+def no_match_text(query: str, close: Sequence[TopicCount]) -> str:
+    text = f"Nothing in the corpus matches **{truncate(plain(query), 100)}**."
+    if close:
+        text += " Close topics: " + ", ".join(f"**{truncate(plain(t.topic), 60)}**" for t in close) + "."
+    else:
+        text += " `/topics` lists what the corpus covers."
+    return truncate(text, CONTENT_MAX)
+
+
+def brief_embed(query: str, lines: Sequence[BriefLine]) -> discord.Embed:
+    embed = discord.Embed(title=truncate(f"Brief: “{plain(query)}”", TITLE_MAX), colour=COLOUR)
+    if not lines:
+        embed.description = "The matching articles say nothing quotable about that."
+        return embed
+    items = []
+    for line in lines:
+        when = f", {plain(line.entry.date)}" if line.entry.date else ""
+        items.append(f"{plain(line.text)}\n  — *{truncate(plain(line.entry.title), 150)}*{when}")
+    embed.description = bullets(items, DESCRIPTION_MAX)
+    embed.set_footer(text=f"From {len({ln.entry.id for ln in lines})} article(s)")
+    return fit(embed)
+
+
+def topics_embed(topics: Sequence[TopicCount], page: int, pages: int, total: int) -> discord.Embed:
+    embed = discord.Embed(title="What the corpus covers", colour=COLOUR)
+    if not topics:
+        embed.description = "No topics yet: the corpus is empty."
+    else:
+        embed.description = truncate("\n".join(
+            f"**{truncate(plain(t.topic), 80)}** · {t.articles} article{'s' if t.articles != 1 else ''}"
+            for t in topics
+        ), DESCRIPTION_MAX)
+    embed.set_footer(text=f"Page {page + 1} of {max(pages, 1)} · {total} topics · /topic to search")
+    return fit(embed)
+
+
+def quotes_embed(
+    title: str, quotes: Sequence[QuoteInArticle], page: int, pages: int, total: int, *, by_article: bool
+) -> discord.Embed:
+    embed = discord.Embed(title=truncate(title, TITLE_MAX), colour=COLOUR)
+    if not quotes:
+        embed.description = "No quotes found."
+        return embed
+    for item in quotes[: FIELDS_MAX]:
+        speaker = plain(item.quote.speaker) if item.quote.speaker else "*unattributed*"
+        name = speaker if by_article else f"{speaker} · {plain(item.entry.title)}"
+        embed.add_field(
+            name=truncate(name, FIELD_NAME_MAX),
+            value=truncate(f"“{plain(item.quote.text)}”", FIELD_VALUE_MAX),
+            inline=False,
+        )
+    embed.set_footer(text=f"Page {page + 1} of {max(pages, 1)} · {total} quote{'s' if total != 1 else ''}")
+    return fit(embed)

@@ -63,3 +63,14 @@ class WhereButton(discord.ui.View):
     @discord.ui.button(label="Where in the article?", emoji="📍", style=discord.ButtonStyle.secondary)
     async def where(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
         await interaction.response.send_message(self.text, ephemeral=True)
+
+
+async def send_pages(interaction: discord.Interaction[Any], render: PageRenderer) -> None:
+    """Answer with page 1, and ◀ ▶ buttons when there are more pages."""
+    embed, pages = await render(0)
+    if pages > 1:
+        await interaction.response.send_message(
+            embed=embed, view=Paginator(render, pages, interaction.user.id)
+        )
+    else:
+        await interaction.response.send_message(embed=embed)

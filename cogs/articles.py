@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.news.summarize import MAX_SENTENCES
 
 from . import _render
-from ._views import Paginator, WhereButton
+from ._views import WhereButton, send_pages
 
 if TYPE_CHECKING:
     from bot.client import BriefBot
@@ -76,13 +76,7 @@ class Articles(commands.Cog):
             pages = max(math.ceil(total / PER_PAGE), 1)
             return _render.articles_embed(entries, page, pages, total), pages
 
-        embed, pages = await render(0)
-        if pages > 1:
-            await interaction.response.send_message(
-                embed=embed, view=Paginator(render, pages, interaction.user.id)
-            )
-        else:
-            await interaction.response.send_message(embed=embed)
+        await send_pages(interaction, render)
 
 
 async def setup(bot: BriefBot) -> None:

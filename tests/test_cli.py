@@ -316,7 +316,9 @@ def test_analyze_a_file_without_touching_the_database(brief):
 
 def test_analyze_json_shape(brief):
     data = brief.json("analyze", str(FIXTURES / "harbor_ferry.txt"))
-    assert list(data) == TAKEAWAY_KEYS
+    assert list(data) == [*TAKEAWAY_KEYS, "quotes", "topics"]
+    assert all(list(q) == ["quote", "speaker", "paragraph"] for q in data["quotes"])
+    assert data["topics"] and all(isinstance(t, str) for t in data["topics"])
     assert data["id"] == "harbor-ferry"
     assert data["dateline"] == {"place": "Lisbon", "date": "March 3"}
     assert len(data["publisher_takeaways"]) == 3

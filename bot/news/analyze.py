@@ -11,9 +11,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .article import Analysis
+from .article import Analysis, Article
 from .parse import ParseError, article_from_record, parse_bytes, parse_text, sha256_hex
+from .quotes import extract_quotes
 from .summarize import MAX_SENTENCES, rank
+from .topics import extract_topics
 
 # Bump when parsing or ranking changes, so that a reload re-analyses stored articles.
 ANALYSIS_VERSION = 3
@@ -54,10 +56,19 @@ class TextTask:
     sha256: str
 
 
+def analyze_article(article: Article, algorithm: str) -> Analysis:
+    """Everything ingest computes for one parsed article: ranked takeaways, quotes, topics."""
+    return Analysis(
+        article,
+        rank(article, algorithm, MAX_SENTENCES),
+        extract_quotes(article),
+        extract_topics(article),
+    )
+
+
 def analyze(article_text: str, article_id: str, algorithm: str) -> Analysis:
-    """Parse and rank one article given as text. Raises ``ParseError``."""
-    article = parse_text(article_text, article_id)
-    return Analysis(article, rank(article, algorithm, MAX_SENTENCES))
+    """Parse and analyse one article given as text. Raises ``ParseError``."""
+    return analyze_article(parse_text(article_text, article_id), algorithm)
 
 
 def analyze_file(task: FileTask, algorithm: str, max_bytes: int) -> Analysis | Failed:
@@ -77,7 +88,7 @@ def analyze_file(task: FileTask, algorithm: str, max_bytes: int) -> Analysis | F
         article = parse_bytes(data, task.article_id)
     except ParseError as exc:
         return Failed(task.name, str(exc), task.article_id)
-    return Analysis(article, rank(article, algorithm, MAX_SENTENCES))
+    return analyze_article(article, algorithm)
 
 
 def analyze_text(task: TextTask, algorithm: str) -> Analysis | Failed:
@@ -85,7 +96,7 @@ def analyze_text(task: TextTask, algorithm: str) -> Analysis | Failed:
         article = parse_text(task.text, task.article_id, task.sha256)
     except ParseError as exc:
         return Failed(task.name, str(exc), task.article_id)
-    return Analysis(article, rank(article, algorithm, MAX_SENTENCES))
+    return analyze_article(article, algorithm)
 
 
 def analyze_files(tasks: Sequence[FileTask], algorithm: str, max_bytes: int) -> list[Analysis | Failed]:

@@ -71,9 +71,11 @@ class Analysis:
 
     article: Article
     takeaways: tuple[Takeaway, ...] = field(default_factory=tuple)
+    quotes: tuple[Quote, ...] = field(default_factory=tuple)
+    topics: tuple[str, ...] = field(default_factory=tuple)
 
     def as_dict(self) -> dict[str, object]:
-        """The JSON shape of one analysed article (``analyze --json``, ``takeaways --json``)."""
+        """The JSON shape of one analysed article (``analyze --json`` and ``--jsonl``)."""
         a = self.article
         return {
             "id": a.id,
@@ -82,6 +84,8 @@ class Analysis:
             "dateline": a.dateline.as_dict() if a.dateline else None,
             "publisher_takeaways": list(a.publisher_takeaways),
             "takeaways": [t.as_dict() for t in self.takeaways],
+            "quotes": [q.as_dict() for q in self.quotes],
+            "topics": list(self.topics),
         }
 
 
@@ -148,3 +152,50 @@ class Quote:
 
     def as_dict(self) -> dict[str, str | int | None]:
         return {"quote": self.text, "speaker": self.speaker, "paragraph": self.paragraph}
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCount:
+    """A topic of the corpus and how many articles cover it."""
+
+    topic: str
+    key: str
+    articles: int
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {"topic": self.topic, "articles": self.articles}
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteInArticle:
+    """A quote with the article it comes from."""
+
+    entry: ArticleEntry
+    quote: Quote
+
+    def as_dict(self) -> dict[str, object]:
+        return {**self.quote.as_dict(), "article": {"id": self.entry.id, "title": self.entry.title}}
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerCount:
+    speaker: str
+    quotes: int
+
+
+@dataclass(frozen=True, slots=True)
+class BriefLine:
+    """One sentence of a cross-article brief, with where it comes from."""
+
+    entry: ArticleEntry
+    paragraph: int
+    sentence: int
+    text: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "article": {"id": self.entry.id, "title": self.entry.title, "date": self.entry.date},
+            "paragraph": self.paragraph,
+            "sentence": self.sentence,
+        }

@@ -20,7 +20,20 @@ from pathlib import Path
 
 import aiosqlite
 
-from ..news.article import Analysis, Article, ArticleEntry, Dateline, Takeaway
+from ..news.article import (
+    Analysis,
+    Article,
+    ArticleEntry,
+    Dateline,
+    Quote,
+    QuoteInArticle,
+    SpeakerCount,
+    Takeaway,
+    TopicCount,
+)
+from ..news.query import MARK_END, MARK_START, SearchHit
+from ..news.quotes import speaker_key, surname
+from ..news.topics import topic_key
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +85,8 @@ def _digest_config(row: sqlite3.Row) -> DigestConfig:
     )
 
 
+LEAD_SENTENCES = 5  # sentences of the body indexed again as the "lead", weighted above the body
+
 _ENTRY_COLUMNS = "id, title, source, published, dateline_place, dateline_date, added_at, path"
 _ENTRY_COLUMNS_A = ", ".join(f"a.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
 
@@ -105,6 +120,7 @@ class Writer:
     def __init__(self, db: aiosqlite.Connection, now: str) -> None:
         self._db = db
         self.now = now
+        self.topics_changed = False
 
     async def upsert(
         self, analysis: Analysis, *, origin: str, path: str | None, analysis_key: str
@@ -114,24 +130,27 @@ class Writer:
             """
             INSERT INTO articles (id, origin, path, sha256, analysis, title, source, url,
                                   published, dateline_place, dateline_date, synopsis, body,
-                                  added_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  lead, topics, added_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 origin = excluded.origin, path = excluded.path, sha256 = excluded.sha256,
                 analysis = excluded.analysis, title = excluded.title, source = excluded.source,
                 url = excluded.url, published = excluded.published,
                 dateline_place = excluded.dateline_place, dateline_date = excluded.dateline_date,
-                synopsis = excluded.synopsis, body = excluded.body,
-                updated_at = excluded.updated_at
+                synopsis = excluded.synopsis, body = excluded.body, lead = excluded.lead,
+                topics = excluded.topics, updated_at = excluded.updated_at
             """,
             (
                 a.id, origin, path, a.sha256, analysis_key, a.title, a.source, a.url, a.date,
                 a.dateline.place if a.dateline else None,
                 a.dateline.date if a.dateline else None,
-                a.synopsis, a.body, self.now, self.now,
+                a.synopsis, a.body, " ".join(text for _, _, text in a.sentences()[:LEAD_SENTENCES]),
+                "\n".join(analysis.topics), self.now, self.now,
             ),
         )
-        for table in ("sentences", "publisher_takeaways", "takeaways", "summaries"):
+        self.topics_changed = True
+        for table in ("sentences", "publisher_takeaways", "takeaways", "summaries", "article_topics",
+                      "quotes"):
             await self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (a.id,))
         await self._db.executemany(
             "INSERT INTO sentences (article_id, paragraph, sentence, text) VALUES (?, ?, ?, ?)",
@@ -145,9 +164,32 @@ class Writer:
             "INSERT INTO takeaways (article_id, rank, paragraph, sentence) VALUES (?, ?, ?, ?)",
             [(a.id, r, t.paragraph, t.sentence) for r, t in enumerate(analysis.takeaways)],
         )
+        await self._db.executemany(
+            "INSERT OR IGNORE INTO article_topics (article_id, rank, topic_key, topic) VALUES (?, ?, ?, ?)",
+            [(a.id, r, topic_key(t), t) for r, t in enumerate(analysis.topics)],
+        )
+        await self._db.executemany(
+            "INSERT INTO quotes (article_id, position, paragraph, start, end, text, speaker, "
+            "speaker_key, surname_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (a.id, i, q.paragraph, q.start, q.end, q.text, q.speaker,
+                 speaker_key(q.speaker) if q.speaker else None,
+                 speaker_key(surname(q.speaker)) if q.speaker else None)
+                for i, q in enumerate(analysis.quotes)
+            ],
+        )
 
     async def delete(self, article_ids: Iterable[str]) -> None:
         await self._db.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in article_ids])
+        self.topics_changed = True
+
+    async def refresh_topic_counts(self) -> None:
+        """Recount the articles of every topic (once per transaction that changed any)."""
+        await self._db.execute("DELETE FROM topic_counts")
+        await self._db.execute(
+            "INSERT INTO topic_counts (topic_key, topic, articles) "
+            "SELECT topic_key, min(topic), count(DISTINCT article_id) FROM article_topics GROUP BY topic_key"
+        )
 
 
 class Store:
@@ -232,7 +274,10 @@ class Store:
         async with self._write_lock:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield Writer(self._writer, utc_now())
+                writer = Writer(self._writer, utc_now())
+                yield writer
+                if writer.topics_changed:
+                    await writer.refresh_topic_counts()
             except BaseException:
                 await self._writer.execute("ROLLBACK")
                 raise
@@ -412,7 +457,7 @@ class Store:
             async with self._reader.execute(
                 f"SELECT {_ENTRY_COLUMNS_A} FROM articles_fts "
                 "JOIN articles a ON a.rowid = articles_fts.rowid "
-                "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 10.0, 1.0) LIMIT ?",
+                "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 10.0, 2.0, 2.0, 1.0) LIMIT ?",
                 (fts_query, limit),
             ) as cur:
                 rows = await cur.fetchall()
@@ -420,6 +465,142 @@ class Store:
             log.debug("suggestion search failed for %r", fts_query, exc_info=True)
             return []
         return [_entry(r) for r in rows]
+
+    async def search(
+        self, match: str, limit: int, *, weights: Sequence[float] = (2.0, 2.0, 2.0, 1.0)
+    ) -> list[SearchHit]:
+        """Articles matching an FTS5 query (built by :mod:`bot.news.query`), best first.
+
+        BM25 with ``weights`` for the title, topics, lead and body columns. The
+        hits come without snippets (they cost a tokenization of the body each):
+        :meth:`snippets` makes them for the hits on show.
+        """
+        bm25 = "bm25(articles_fts, " + ", ".join(f"{float(w):.3f}" for w in weights) + ")"
+        ranked = [
+            (r["rowid"], -float(r["score"]))
+            for r in await self._reader.execute_fetchall(
+                f"SELECT rowid, {bm25} AS score FROM articles_fts WHERE articles_fts MATCH ? "
+                "ORDER BY score LIMIT ?",
+                (match, limit),
+            )
+        ]
+        if not ranked:
+            return []
+        marks = ",".join("?" * len(ranked))
+        rows = await self._reader.execute_fetchall(
+            f"SELECT rowid, {_ENTRY_COLUMNS} FROM articles WHERE rowid IN ({marks})",
+            [rowid for rowid, _ in ranked],
+        )
+        entries = {r["rowid"]: _entry(r) for r in rows}
+        return [SearchHit(entries[rowid], score, "") for rowid, score in ranked if rowid in entries]
+
+    async def snippets(self, match: str, article_ids: Sequence[str]) -> dict[str, str]:
+        """A snippet of each article's body around the words of ``match``, marked."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        rows = await self._reader.execute_fetchall(
+            f"SELECT a.id, snippet(articles_fts, 3, '{MARK_START}', '{MARK_END}', '…', 24) AS snip "
+            "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+            f"WHERE articles_fts MATCH ? AND articles_fts.rowid IN "
+            f"(SELECT rowid FROM articles WHERE id IN ({marks}))",
+            (match, *article_ids),
+        )
+        return {r["id"]: r["snip"] for r in rows}
+
+    async def sentences_of(self, article_ids: Sequence[str]) -> dict[str, list[tuple[int, int, str]]]:
+        """The sentences of some articles, by id, each with its (paragraph, sentence)."""
+        out: dict[str, list[tuple[int, int, str]]] = {i: [] for i in article_ids}
+        for start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            async with self._reader.execute(
+                f"SELECT article_id, paragraph, sentence, text FROM sentences WHERE article_id IN ({marks}) "
+                "ORDER BY article_id, paragraph, sentence",
+                chunk,
+            ) as cur:
+                for r in await cur.fetchall():
+                    out[r["article_id"]].append((r["paragraph"], r["sentence"], r["text"]))
+        return out
+
+    async def top_topics(self, limit: int, offset: int = 0) -> list[TopicCount]:
+        """The corpus's most covered topics, with their article counts."""
+        async with self._reader.execute(
+            "SELECT topic, topic_key, articles FROM topic_counts ORDER BY articles DESC, topic_key "
+            "LIMIT ? OFFSET ?",
+            (limit, offset),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [TopicCount(r["topic"], r["topic_key"], r["articles"]) for r in rows]
+
+    async def count_topics(self) -> int:
+        async with self._reader.execute("SELECT count(*) FROM topic_counts") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def find_topics(self, key_fragment: str, limit: int) -> list[TopicCount]:
+        """Topics whose key starts with, then contains, ``key_fragment``; most covered first."""
+        like = _like_escape(key_fragment)
+        async with self._reader.execute(
+            "SELECT topic, topic_key, articles FROM topic_counts "
+            "WHERE topic_key LIKE ? ESCAPE '\\' OR topic_key LIKE ? ESCAPE '\\' "
+            "ORDER BY topic_key NOT LIKE ? ESCAPE '\\', articles DESC, topic_key LIMIT ?",
+            (f"{like}%", f"% {like}%", f"{like}%", limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [TopicCount(r["topic"], r["topic_key"], r["articles"]) for r in rows]
+
+    async def article_topics(self, article_id: str) -> tuple[str, ...]:
+        async with self._reader.execute(
+            "SELECT topic FROM article_topics WHERE article_id = ? ORDER BY rank", (article_id,)
+        ) as cur:
+            rows = await cur.fetchall()
+        return tuple(r["topic"] for r in rows)
+
+    async def quotes_of(self, article_id: str) -> list[Quote]:
+        async with self._reader.execute(
+            "SELECT text, speaker, paragraph, start, end FROM quotes WHERE article_id = ? "
+            "ORDER BY position",
+            (article_id,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [Quote(r["text"], r["speaker"], r["paragraph"], r["start"], r["end"]) for r in rows]
+
+    async def quotes_by_speaker(
+        self, key: str, limit: int, offset: int = 0
+    ) -> tuple[list[QuoteInArticle], int]:
+        """Quotes whose speaker's full name or surname has this key: newest article first."""
+        where = "(q.speaker_key = ? OR q.surname_key = ?)"
+        async with self._reader.execute(
+            f"SELECT count(*) FROM quotes q WHERE {where}", (key, key)
+        ) as cur:
+            row = await cur.fetchone()
+        total = int(row[0]) if row else 0
+        async with self._reader.execute(
+            f"SELECT {_ENTRY_COLUMNS_A}, q.text AS qtext, q.speaker, q.paragraph, q.start, q.end "
+            f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {where} "
+            "ORDER BY a.published IS NULL, a.published DESC, a.added_at DESC, a.id, q.position "
+            "LIMIT ? OFFSET ?",
+            (key, key, limit, offset),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            QuoteInArticle(_entry(r), Quote(r["qtext"], r["speaker"], r["paragraph"], r["start"], r["end"]))
+            for r in rows
+        ], total
+
+    async def speakers(self, key_fragment: str, limit: int) -> list[SpeakerCount]:
+        """Speakers whose name or surname starts with ``key_fragment``; most quoted first."""
+        like = f"{_like_escape(key_fragment)}%"
+        async with self._reader.execute(
+            "SELECT min(speaker) AS speaker, count(*) AS n FROM quotes "
+            "WHERE speaker_key IS NOT NULL AND (speaker_key LIKE ? ESCAPE '\\' "
+            "OR surname_key LIKE ? ESCAPE '\\') "
+            "GROUP BY speaker_key ORDER BY n DESC, speaker_key LIMIT ?",
+            (like, like, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [SpeakerCount(r["speaker"], r["n"]) for r in rows]
 
     async def article(self, article_id: str) -> Article | None:
         """The whole article, rebuilt from its stored sentences."""

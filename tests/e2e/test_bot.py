@@ -117,7 +117,7 @@ async def test_login_syncs_commands_globally_once_per_change(
     bot = BriefBot(make_settings(workdir))
     runner = await run_bot(bot)
     names = {c["name"] for c in emulator.global_commands}
-    assert names == {"takeaways", "summary", "articles", "digest", "admin"}
+    assert names == {"takeaways", "summary", "articles", "quotes", "topic", "topics", "digest", "admin"}
     admin = next(c for c in emulator.global_commands if c["name"] == "admin")
     assert admin["default_member_permissions"] == str(MANAGE_GUILD)
     assert {o["name"] for o in admin["options"]} == {

@@ -1,0 +1,90 @@
+"""/topic and /topics: search the corpus, and what it covers."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from . import _render
+from ._views import send_pages
+
+if TYPE_CHECKING:
+    from bot.client import BriefBot
+
+PER_PAGE = 5
+TOPICS_PER_PAGE = 20
+MAX_RESULTS = 50
+
+
+async def topic_autocomplete(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """The corpus's topics that match what is typed, most covered first."""
+    bot: BriefBot = interaction.client  # type: ignore[assignment]
+    topics = await bot.service.suggest_topics(current, _render.CHOICES_MAX)
+    return [
+        app_commands.Choice(name=_render.truncate(f"{t.topic} ({t.articles})", 100), value=t.topic[:100])
+        for t in topics
+    ]
+
+
+class Topics(commands.Cog):
+    """Search by topic."""
+
+    def __init__(self, bot: BriefBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="topic")
+    @app_commands.describe(
+        query="Words to look for; put a phrase in double quotes",
+        brief="Instead of a list, a short brief of what the articles say about it",
+    )
+    @app_commands.autocomplete(query=topic_autocomplete)
+    @app_commands.checks.cooldown(1, 1.0, key=lambda i: i.user.id)
+    async def topic(self, interaction: discord.Interaction[Any], query: str, brief: bool = False) -> None:
+        """Articles about a topic, best first, with the matching words highlighted."""
+        service = self.bot.service
+        if brief:
+            await interaction.response.defer(thinking=True)
+            result, lines = await service.topic_brief(query)
+            if not result.hits:
+                close = await service.close_topics(query)
+                await interaction.followup.send(_render.no_match_text(query, close), ephemeral=True)
+                return
+            await interaction.followup.send(embed=_render.brief_embed(query, lines))
+            return
+        result = await service.search(query, limit=MAX_RESULTS, snippets=PER_PAGE)
+        if not result.hits:
+            close = await service.close_topics(query)
+            await interaction.response.send_message(_render.no_match_text(query, close), ephemeral=True)
+            return
+        pages = math.ceil(len(result.hits) / PER_PAGE)
+
+        async def render(page: int) -> tuple[discord.Embed, int]:
+            nonlocal result
+            start = page * PER_PAGE
+            result = await service.with_snippets(result, start, start + PER_PAGE)
+            chunk = result.hits[start : start + PER_PAGE]
+            return _render.search_embed(query, chunk, page, pages, PER_PAGE), pages
+
+        await send_pages(interaction, render)
+
+    @app_commands.command(name="topics")
+    async def topics(self, interaction: discord.Interaction[Any]) -> None:
+        """The topics the corpus covers most, with how many articles each."""
+        service = self.bot.service
+
+        async def render(page: int) -> tuple[discord.Embed, int]:
+            topics, total = await service.topics(page, TOPICS_PER_PAGE)
+            pages = max(math.ceil(total / TOPICS_PER_PAGE), 1)
+            return _render.topics_embed(topics, page, pages, total), pages
+
+        await send_pages(interaction, render)
+
+
+async def setup(bot: BriefBot) -> None:
+    await bot.add_cog(Topics(bot))
