@@ -106,7 +106,7 @@ def _prepare(line: str) -> Item | None:
     tok = _STATE["tok"]
     ref = tok.tokenize(" ".join(highlights or []))
     return Item(
-        _STATE["ranker"].features(sentences),
+        _STATE["ranker"].features(document),
         [tok.tokenize(str(s)) for s in sentences],
         Counter(ref),
         _bigrams(ref),

@@ -3,7 +3,7 @@
 Usage (from the repository root)::
 
     python bench/rouge.py /path/to/cnndm_dev.jsonl
-    python bench/rouge.py /path/to/cnndm_dev.jsonl --start 1000          # held-out part
+    python bench/rouge.py /path/to/cnndm_dev.jsonl --split 1000          # and the fit part, the rest
     python bench/rouge.py /path/to/cnndm_dev.jsonl --limit 200 --methods brief lead3
     python bench/rouge.py /path/to/cnndm_dev.jsonl --ablation            # one row per part of the ranker
 
@@ -199,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=[*METHODS, *ABLATIONS])
     ap.add_argument("--ablation", action="store_true", help="add one row per part of Brief's ranker")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: cores)")
+    ap.add_argument("--split", type=int, default=None,
+                    help="also report the lines before line N and from line N on (the fit part, the rest)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
 
@@ -209,14 +211,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not lines:
         ap.error("no articles in the selected range")
 
-    rows: list[Row] = []
+    rows: list[tuple[int, Row]] = []
     skipped = 0
     t0 = time.perf_counter()
     for i, row in enumerate(run(lines, methods, args.workers), 1):
         if row is None:
             skipped += 1
         else:
-            rows.append(row)
+            rows.append((args.start + i - 1, row))  # 0-based line number
         if i % 25 == 0 or i == len(lines):
             rate = i / (time.perf_counter() - t0)
             print(f"\r{i}/{len(lines)} articles, {rate:.1f}/s", end="", file=sys.stderr, flush=True)
@@ -225,27 +227,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("no article could be parsed", file=sys.stderr)
         return 1
 
-    table = summarize_rows(rows, methods)
-    sentences = sum(r.sentences for r in rows) / len(rows)
+    parts = [("all", [r for _, r in rows])]
+    if args.split is not None:
+        parts += [
+            (f"lines 1 to {args.split}", [r for n, r in rows if n < args.split]),
+            (f"lines {args.split + 1} on", [r for n, r in rows if n >= args.split]),
+        ]
+    parts = [(name, part) for name, part in parts if part]
+    out = {name: summarize_rows(part, methods) for name, part in parts}
     if args.json:
-        print(json.dumps({"articles": len(rows), "skipped": skipped, "sentences_per_article": sentences,
-                          "start": args.start, "methods": table}, indent=1))
+        print(json.dumps({"articles": len(rows), "skipped": skipped, "start": args.start,
+                          "parts": {name: {"articles": len(p), "methods": out[name]} for name, p in parts}},
+                         indent=1))
         return 0
+    sentences = sum(r.sentences for _, r in rows) / len(rows)
     print(f"{args.data.name}: {len(rows)} articles (lines {args.start + 1} to {args.start + len(lines)}), "
           f"{skipped} unparsable, {sentences:.1f} sentences per article, {COUNT} sentences per method")
-    print()
-    print("| method | R-1 | R-2 | R-Lsum | articles/s, one core |")
-    print("|---|---|---|---|---|")
-    for m in methods:
-        t = table[m]
-        label = LABELS.get(m, m)
-        print(f"| {label} | {t['rouge1']:.2f} | {t['rouge2']:.2f} | {t['rougeLsum']:.2f} | "
-              f"{t['articles_per_second']:.0f} |")
-    if "brief" in table and "lead3" in table:
-        b, lead = table["brief"], table["lead3"]
+    for name, part in parts:
+        table = out[name]
         print()
-        print("brief - lead3: R-1 {:+.2f}, R-2 {:+.2f}, R-Lsum {:+.2f}".format(
-            b["rouge1"] - lead["rouge1"], b["rouge2"] - lead["rouge2"], b["rougeLsum"] - lead["rougeLsum"]))
+        print(f"{name}: {len(part)} articles")
+        print()
+        print("| method | R-1 | R-2 | R-Lsum | articles/s, one core |")
+        print("|---|---|---|---|---|")
+        for m in methods:
+            t = table[m]
+            print(f"| {LABELS.get(m, m)} | {t['rouge1']:.2f} | {t['rouge2']:.2f} | {t['rougeLsum']:.2f} | "
+                  f"{t['articles_per_second']:.0f} |")
+        if "brief" in table and "lead3" in table:
+            b, lead = table["brief"], table["lead3"]
+            print()
+            d1, d2, dl = (b[k] - lead[k] for k in ("rouge1", "rouge2", "rougeLsum"))
+            print(f"brief - lead3: R-1 {d1:+.2f}, R-2 {d2:+.2f}, R-Lsum {dl:+.2f}")
     return 0
 
 

@@ -16,8 +16,9 @@ of the body with a few news features:
   (``min_words``) and run-ons longer than ``max_words`` are only taken when
   nothing else is left;
 * **form**: a penalty for questions, for sentences that open with a
-  quotation, and for sentences that end in an attribution ("..., police
-  said.") or a colon;
+  quotation or start inside one (the second sentence of a quoted passage),
+  and for sentences that end in an attribution ("..., police said.") or a
+  colon;
 
 and then picks takeaways greedily with maximal marginal relevance: each next
 pick is the best score minus ``redundancy`` times its highest cosine to what
@@ -62,6 +63,27 @@ _ATTRIBUTION_END = re.compile(
     re.IGNORECASE,
 )
 _LETTERS = re.compile(r"[^\W\d_]")
+
+
+def inside_quotation(paragraphs: Iterable[Sequence[str]]) -> list[bool]:
+    """For each sentence, whether it starts inside a quotation opened by an earlier sentence.
+
+    Curly quotes are followed open and closed; straight double quotes by their
+    parity within the paragraph (a multi-sentence quotation: ``"A. B. C," she said.``).
+    """
+    out: list[bool] = []
+    for sentences in paragraphs:
+        curly = straight = 0
+        for text in sentences:
+            out.append(curly > 0 or straight % 2 == 1)
+            for ch in text:
+                if ch == "“":
+                    curly += 1
+                elif ch == "”":
+                    curly = max(0, curly - 1)
+                elif ch == '"':
+                    straight += 1
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +170,13 @@ def sentence_features(
     tokens: Sequence[Sequence[str]],
     stem: Callable[[str], str] = null_stemmer,
     stop_words: Iterable[str] = (),
+    quoted: Sequence[bool] | None = None,
 ) -> Features:
-    """Features of the sentences ``texts`` (tokenized as ``tokens``) of one document."""
+    """Features of the sentences ``texts`` (tokenized as ``tokens``) of one document.
+
+    ``quoted`` tells, per sentence, whether it starts inside a quotation (see
+    :func:`inside_quotation`).
+    """
     n = len(texts)
     ignore = frozenset(stop_words) | NEWS_STOP_WORDS
     cache = _term_cache(stem, ignore)
@@ -196,7 +223,8 @@ def sentence_features(
         lexrank = np.ones(n)
 
     question = np.array([1.0 if t.rstrip("\"'”’) ").endswith("?") else 0.0 for t in texts])
-    quote = np.array([1.0 if _QUOTE_OPEN.match(t) else 0.0 for t in texts])
+    inside = list(quoted) if quoted is not None else [False] * n
+    quote = np.array([1.0 if _QUOTE_OPEN.match(t) or q else 0.0 for t, q in zip(texts, inside, strict=True)])
     attribution = np.array(
         [1.0 if t.rstrip().endswith(":") or _ATTRIBUTION_END.search(t[-80:]) else 0.0 for t in texts]
     )
@@ -265,17 +293,19 @@ class BriefSummarizer(AbstractSummarizer):
     def stop_words(self, words: Iterable[str]) -> None:
         self._stop_words = frozenset(map(self.normalize_word, words))
 
-    def features(self, sentences: Sequence[Any]) -> Features:
-        """Features of sumy ``Sentence`` objects, in document order."""
+    def features(self, document: Any) -> Features:
+        """Features of the sentences of a sumy document, in document order."""
+        sentences = document.sentences
+        quoted = inside_quotation([str(s) for s in p.sentences] for p in document.paragraphs)
         return sentence_features(
-            [str(s) for s in sentences], [s.words for s in sentences], self._stemmer, self._stop_words
+            [str(s) for s in sentences], [s.words for s in sentences], self._stemmer, self._stop_words, quoted
         )
 
     def __call__(self, document: Any, sentences_count: Any) -> tuple[Any, ...]:
         sentences = list(document.sentences)
         if not sentences:
             return ()
-        feats = self.features(sentences)
+        feats = self.features(document)
         want = sentences_count if isinstance(sentences_count, int) else self.max_ranked
         order = select(feats, self.params, max(want, 1))
         n = len(sentences)

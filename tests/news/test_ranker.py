@@ -14,7 +14,7 @@ from sumy.nlp.stemmers import Stemmer
 from bot.news import summarize
 from bot.news.article import Article, Dateline
 from bot.news.parse import parse_text, split_dateline
-from bot.news.ranker import PARAMS_PATH, BriefSummarizer, RankerParams, default_params
+from bot.news.ranker import PARAMS_PATH, BriefSummarizer, RankerParams, default_params, inside_quotation
 from bot.news.sentences import split_words
 from tests.conftest import FIXTURES, SEED
 
@@ -179,6 +179,27 @@ def test_centrality_alone_prefers_the_sentence_that_shares_most_with_the_article
 
 def test_a_question_is_not_a_takeaway(harbor):
     assert all(not t.endswith("?") for _, _, t in ranked(harbor, 4))
+
+
+def test_sentences_inside_a_quoted_passage_are_marked():
+    curly = ("“We will rebuild.", "The ramp comes first.", "Then the pier,” she said.", "Work starts soon.")
+    straight = ('"we will rebuild.', "the ramp comes first.", 'then the pier," she said.', "work begins.")
+    expected = [False, True, True, False]
+    assert inside_quotation([curly]) == expected
+    assert inside_quotation([straight]) == expected
+    assert inside_quotation([("“One.", "Two."), ("Three.",)]) == [False, True, False]  # per paragraph
+
+
+def test_the_middle_of_a_quoted_passage_is_not_a_takeaway():
+    text = "\n\n".join([
+        "Pier",
+        "The town council voted on Monday to rebuild the old pier before the summer season begins.",
+        "“We will rebuild the pier with stone. The council voted for the pier and for the harbor "
+        "wall today. It will take a year,” the mayor said.",
+        "Builders from the harbor company will start work on the pier in April, the council said.",
+    ])
+    picks = [t for _, _, t in ranked(parse_text(text, "x"), 2)]
+    assert all(not t.startswith("The council voted for the pier") for t in picks)
 
 
 def test_rank_capture_sees_picks_best_first(harbor):
