@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 PER_PAGE = 5
 TOPICS_PER_PAGE = 20
 MAX_RESULTS = 50
+BRIEF_COOLDOWN = 15.0
 
 
 async def topic_autocomplete(
@@ -37,6 +38,16 @@ class Topics(commands.Cog):
 
     def __init__(self, bot: BriefBot) -> None:
         self.bot = bot
+        self._brief_cooldowns: dict[int, app_commands.Cooldown] = {}
+
+    def _check_brief_cooldown(self, user_id: int) -> None:
+        """A brief reads many articles: one per user per BRIEF_COOLDOWN seconds."""
+        cooldown = self._brief_cooldowns.setdefault(user_id, app_commands.Cooldown(1, BRIEF_COOLDOWN))
+        retry_after = cooldown.update_rate_limit()
+        if retry_after:
+            raise app_commands.CommandOnCooldown(cooldown, retry_after)
+        if len(self._brief_cooldowns) > 10_000:  # forget idle users
+            self._brief_cooldowns = {user_id: cooldown}
 
     @app_commands.command(name="topic")
     @app_commands.describe(
@@ -49,6 +60,7 @@ class Topics(commands.Cog):
         """Articles about a topic, best first, with the matching words highlighted."""
         service = self.bot.service
         if brief:
+            self._check_brief_cooldown(interaction.user.id)
             await interaction.response.defer(thinking=True)
             result, lines = await service.topic_brief(query)
             if not result.hits:

@@ -24,6 +24,7 @@ class ParseError(ValueError):
 
 
 FRONT_MATTER_KEYS = ("title", "source", "date", "url")
+MAX_TITLE = 300  # a longer first line is prose, not a title
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -216,7 +217,15 @@ def parse_text(text: str, article_id: str, sha256: str | None = None) -> Article
     if idx == len(lines):
         raise ParseError("has front matter but no text")
     title = _clean_title(lines[idx])
-    idx += 1
+    if len(title) > MAX_TITLE:
+        # Not a title line but prose (e.g. a file that is one long paragraph): the first
+        # sentence, shortened, stands in as the title and the line stays in the body.
+        first = split_sentences(" ".join(title[: 4 * MAX_TITLE].split()))
+        title = first[0] if first else title
+        if len(title) > MAX_TITLE:
+            title = title[: MAX_TITLE - 1].rsplit(" ", 1)[0] + "…"
+    else:
+        idx += 1
 
     synopsis: list[str] = []
     takeaways: list[str] = []

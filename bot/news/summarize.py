@@ -33,6 +33,7 @@ from .sentences import split_sentences, split_words
 
 LANGUAGE = "english"
 MAX_SENTENCES = 10
+MAX_RANKED_SENTENCES = 400  # a bound on the work for a pathological article (see build_document)
 
 _CLASSES: dict[str, type[Any]] = {
     "brief": BriefSummarizer,
@@ -97,14 +98,20 @@ def summarizer(name: str) -> Callable[..., Any]:
 def build_document(
     article: Article, *, with_title: bool = False
 ) -> tuple[ObjectDocumentModel, dict[int, tuple[int, int]]]:
-    """sumy's document model of the body, and each sentence's (paragraph, sentence) by ``id``."""
+    """sumy's document model of the body, and each sentence's (paragraph, sentence) by ``id``.
+
+    Only the first MAX_RANKED_SENTENCES sentences: several rankers are quadratic
+    in the number of sentences, and takeaways come from the body's first part.
+    """
     positions: dict[int, tuple[int, int]] = {}
     paragraphs = []
     for p, para in enumerate(article.paragraphs):
+        if len(positions) >= MAX_RANKED_SENTENCES:
+            break
         sentences = []
         if with_title and p == 0:
             sentences.append(Sentence(article.title, TOKENIZER, is_heading=True))
-        for s, text in enumerate(para):
+        for s, text in enumerate(para[: MAX_RANKED_SENTENCES - len(positions)]):
             sentence = Sentence(text, TOKENIZER)
             positions[id(sentence)] = (p, s)
             sentences.append(sentence)
