@@ -190,7 +190,7 @@ def test_sentences_inside_a_quoted_passage_are_marked():
     assert inside_quotation([("“One.", "Two."), ("Three.",)]) == [False, True, False]  # per paragraph
 
 
-def test_the_middle_of_a_quoted_passage_is_not_a_takeaway():
+def test_the_middle_of_a_quoted_passage_counts_as_a_quote_and_is_penalised():
     text = "\n\n".join([
         "Pier",
         "The town council voted on Monday to rebuild the old pier before the summer season begins.",
@@ -198,8 +198,15 @@ def test_the_middle_of_a_quoted_passage_is_not_a_takeaway():
         "wall today. It will take a year,” the mayor said.",
         "Builders from the harbor company will start work on the pier in April, the council said.",
     ])
-    picks = [t for _, _, t in ranked(parse_text(text, "x"), 2)]
-    assert all(not t.startswith("The council voted for the pier") for t in picks)
+    article = parse_text(text, "x")
+    document, _ = summarize.build_document(article)
+    assert make_ranker().features(document).quote.tolist() == [0.0, 1.0, 1.0, 1.0, 0.0]
+    middle = "The council voted for the pier and for the harbor wall today."
+
+    def place(**changes: float) -> int:
+        return [t for _, _, t in ranked(article, 5, **changes)].index(middle)
+
+    assert place(quote=1.0) > place(quote=0.0)
 
 
 def test_rank_capture_sees_picks_best_first(harbor):
