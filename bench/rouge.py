@@ -6,6 +6,7 @@ Usage (from the repository root)::
     python bench/rouge.py /path/to/cnndm_dev.jsonl --split 1000          # and the fit part, the rest
     python bench/rouge.py /path/to/cnndm_dev.jsonl --limit 200 --methods brief lead3
     python bench/rouge.py /path/to/cnndm_dev.jsonl --ablation            # one row per part of the ranker
+    python bench/rouge.py --publisher seeds/*.txt   # against the publisher's takeaways in the files
 
 Input: JSON lines ``{"id", "article", "highlights": [...]}`` (a highlights
 string with one highlight a line also works). Each article goes through
@@ -32,7 +33,7 @@ import multiprocessing as mp
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,18 +124,35 @@ def _pick(article: Article, method: str) -> list[str]:
 
 
 def _work(line: str) -> Row | None:
+    """One JSON line: Brief's parse of the record, scored against its highlights."""
     record = json.loads(line)
     highlights = record.get("highlights")
     if isinstance(highlights, str):
         highlights = [h for h in highlights.split("\n") if h.strip()]
-    reference = "\n".join(highlights or [])
     t0 = time.perf_counter()
     try:
         text, rid = article_from_record(record)
         article = parse_text(text, rid)
     except ParseError:
         return None
-    parse_seconds = time.perf_counter() - t0
+    return _score(article, "\n".join(highlights or []), time.perf_counter() - t0)
+
+
+def _work_file(path: str) -> Row | None:
+    """One corpus file: parsed as ``brief reload`` does, scored against the publisher's takeaways."""
+    from bot.news.parse import article_id_for_path, parse_bytes
+
+    t0 = time.perf_counter()
+    try:
+        article = parse_bytes(Path(path).read_bytes(), article_id_for_path(Path(path).name))
+    except ParseError:
+        return None
+    if not article.publisher_takeaways:
+        return None
+    return _score(article, "\n".join(article.publisher_takeaways), time.perf_counter() - t0)
+
+
+def _score(article: Article, reference: str, parse_seconds: float) -> Row:
     scorer = _STATE["scorer"]
     out: dict[str, tuple[float, float, float, float]] = {}
     for method in _STATE["methods"]:
@@ -166,14 +184,16 @@ def read_lines(path: Path, start: int, limit: int | None) -> list[str]:
     return lines
 
 
-def run(lines: Sequence[str], methods: Sequence[str], workers: int) -> Iterator[Row | None]:
+def run(
+    lines: Sequence[str], methods: Sequence[str], workers: int, work: Callable[[str], Row | None] = _work
+) -> Iterator[Row | None]:
     if workers <= 1:
         _init(methods)
-        yield from map(_work, lines)
+        yield from map(work, lines)
         return
     ctx = mp.get_context("spawn")
     with ctx.Pool(workers, initializer=_init, initargs=(tuple(methods),)) as pool:
-        yield from pool.imap(_work, lines, chunksize=8)
+        yield from pool.imap(work, lines, chunksize=8)
 
 
 def summarize_rows(rows: Sequence[Row], methods: Sequence[str]) -> dict[str, dict[str, float]]:
@@ -193,7 +213,9 @@ def summarize_rows(rows: Sequence[Row], methods: Sequence[str]) -> dict[str, dic
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("data", type=Path, help="JSON lines {id, article, highlights}")
+    ap.add_argument("data", type=Path, nargs="?", help="JSON lines {id, article, highlights}")
+    ap.add_argument("--publisher", nargs="+", metavar="FILE", default=None,
+                    help="instead: corpus files, scored against their publisher's takeaways")
     ap.add_argument("--start", type=int, default=0, help="skip the first N lines (default 0)")
     ap.add_argument("--limit", type=int, default=None, help="at most N articles (default all)")
     ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=[*METHODS, *ABLATIONS])
@@ -207,14 +229,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     methods = list(dict.fromkeys(args.methods))
     if args.ablation:
         methods += [m for m in ABLATIONS if m not in methods]
-    lines = read_lines(args.data, args.start, args.limit)
+    work: Callable[[str], Row | None] = _work
+    if args.publisher:
+        lines, work, args.data = list(args.publisher), _work_file, Path(args.publisher[0])
+    elif args.data is None:
+        ap.error("give DATA.jsonl or --publisher FILE...")
+    else:
+        lines = read_lines(args.data, args.start, args.limit)
     if not lines:
         ap.error("no articles in the selected range")
 
     rows: list[tuple[int, Row]] = []
     skipped = 0
     t0 = time.perf_counter()
-    for i, row in enumerate(run(lines, methods, args.workers), 1):
+    for i, row in enumerate(run(lines, methods, min(args.workers, len(lines)), work), 1):
         if row is None:
             skipped += 1
         else:
