@@ -12,7 +12,7 @@ import itertools
 import logging
 import multiprocessing
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -182,21 +182,43 @@ class Service:
     # -- running work in the pool -------------------------------------------------
 
     async def _in_pool(
-        self, fn: Callable[[Sequence[T]], list[R]], items: Iterable[T], batch: int = _BATCH
+        self,
+        fn: Callable[[Sequence[T]], list[R]],
+        items: Iterable[T] | AsyncIterator[T],
+        batch: int = _BATCH,
     ) -> AsyncIterator[list[R]]:
-        """Run ``fn`` over batches of ``items`` in the pool, a bounded number in flight."""
+        """Run ``fn`` over batches of ``items`` in the pool, a bounded number in flight.
+
+        ``items`` may be an async iterator, so that reading the input and
+        analysing it overlap; results come back as they complete.
+        """
         loop = asyncio.get_running_loop()
         executor = self.executor()
         limit = max(2, self.settings.worker_count * 2)
-        batches = _batched(items, batch)
         pending: set[asyncio.Future[list[R]]] = set()
+        buffer: list[T] = []
+
+        async def source() -> AsyncIterator[T]:
+            if isinstance(items, AsyncIterator):
+                async for item in items:
+                    yield item
+            else:
+                for item in items:
+                    yield item
+
         try:
-            for chunk in batches:
-                pending.add(loop.run_in_executor(executor, fn, chunk))
+            async for item in source():
+                buffer.append(item)
+                if len(buffer) < batch:
+                    continue
+                pending.add(loop.run_in_executor(executor, fn, buffer))
+                buffer = []
                 if len(pending) >= limit:
                     done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                     for fut in done:
                         yield fut.result()
+            if buffer:
+                pending.add(loop.run_in_executor(executor, fn, buffer))
             while pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for fut in done:
@@ -301,38 +323,50 @@ class Service:
             raise InvalidInput(f"Cannot read {path}: {exc.strerror or exc}") from exc
         report = ReloadReport()
         seen: dict[str, str] = {}
+        existing: set[str] = set()
         fn = partial(analyze_texts, algorithm=self.settings.summary_algorithm)
         max_bytes = self.settings.max_article_bytes
         done = 0
-        async with self.store.transaction() as writer:
+
+        async def changed() -> AsyncIterator[TextTask]:
+            """The lines that need analysis; the others go straight into the report."""
+            nonlocal done
             async for chunk in _read_records(path, max_bytes):
                 tasks: list[TextTask] = []
                 for item in chunk:
                     if isinstance(item, Failed):
                         report.failed.append(item)
+                        done += 1
                     elif item.article_id in seen:
                         report.failed.append(
                             Failed(item.name, f"repeats the id of {seen[item.article_id]}")
                         )
+                        done += 1
                     else:
                         seen[item.article_id] = item.name
                         tasks.append(item)
                 stored = await self.store.versions_of([t.article_id for t in tasks])
-                todo = []
                 for t in tasks:
                     old = stored.get(t.article_id)
                     if old and old.origin == "seeds":
                         report.failed.append(
                             Failed(t.name, "has the id of an article from SEEDS_DIR; give it another id")
                         )
+                        done += 1
                     elif old and old.sha256 == t.sha256 and old.analysis == self.analysis:
                         report.unchanged.append(t.article_id)
+                        done += 1
                     else:
-                        todo.append(t)
-                async for results in self._in_pool(fn, todo):
-                    await self._store_results(results, stored, writer, report)
-                done += len(chunk)
+                        if old:
+                            existing.add(t.article_id)
+                        yield t
+
+        async with self.store.transaction() as writer:
+            async for results in self._in_pool(fn, changed()):
+                await self._store_results(results, existing, writer, report)
+                done += len(results)
                 await _report(progress, done, total)
+            await _report(progress, total, total)
         report.failed.sort(key=lambda f: f.name)
         log.info("import of %s: %s", path, report.counts())
         return report
@@ -340,7 +374,7 @@ class Service:
     async def _store_results(
         self,
         results: Sequence[Analysis | Failed],
-        stored: dict[str, Any],
+        stored: Container[str],
         writer: Writer,
         report: ReloadReport,
     ) -> None:
@@ -601,12 +635,6 @@ async def _report(progress: Progress | None, done: int, total: int) -> None:
     result = progress(done, total)
     if asyncio.iscoroutine(result) or isinstance(result, Awaitable):
         await result
-
-
-def _batched(items: Iterable[T], size: int) -> Iterable[list[T]]:
-    it = iter(items)
-    while chunk := list(itertools.islice(it, size)):
-        yield chunk
 
 
 def _count_lines(path: Path) -> int:
