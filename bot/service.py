@@ -506,15 +506,18 @@ class Service:
     async def topic_brief(self, text: str, articles: int = 8) -> tuple[SearchResult, tuple[BriefLine, ...]]:
         """What the best matching articles say about ``text``, in a few sentences."""
         result = await self.search(text, limit=articles, snippets=0)
+        return result, await self.brief_for(result)
+
+    async def brief_for(self, result: SearchResult) -> tuple[BriefLine, ...]:
+        """The cross-article brief of a search's hits (in the worker pool)."""
         if not result.hits:
-            return result, ()
+            return ()
         sentences = await self.store.sentences_of([h.entry.id for h in result.hits])
         loop = asyncio.get_running_loop()
-        lines = await loop.run_in_executor(
+        return await loop.run_in_executor(
             self.executor(), cross_brief, result.query.all_words,
             [(h.entry, sentences[h.entry.id]) for h in result.hits],
         )
-        return result, lines
 
     async def topics(self, page: int = 0, per_page: int = 25) -> tuple[list[TopicCount], int]:
         """The corpus's most covered topics, one page, and how many topics there are."""

@@ -19,6 +19,7 @@ PER_PAGE = 5
 TOPICS_PER_PAGE = 20
 MAX_RESULTS = 50
 BRIEF_COOLDOWN = 15.0
+BRIEF_ARTICLES = 8
 
 
 async def topic_autocomplete(
@@ -61,18 +62,17 @@ class Topics(commands.Cog):
         service = self.bot.service
         if brief:
             self._check_brief_cooldown(interaction.user.id)
-            await interaction.response.defer(thinking=True)
-            result, lines = await service.topic_brief(query)
-            if not result.hits:
-                close = await service.close_topics(query)
-                await interaction.followup.send(_render.no_match_text(query, close), ephemeral=True)
-                return
-            await interaction.followup.send(embed=_render.brief_embed(query, lines))
-            return
-        result = await service.search(query, limit=MAX_RESULTS, snippets=PER_PAGE)
+        result = await service.search(
+            query, limit=BRIEF_ARTICLES if brief else MAX_RESULTS, snippets=0 if brief else PER_PAGE
+        )
         if not result.hits:
             close = await service.close_topics(query)
             await interaction.response.send_message(_render.no_match_text(query, close), ephemeral=True)
+            return
+        if brief:
+            await interaction.response.defer(thinking=True)
+            lines = await service.brief_for(result)
+            await interaction.followup.send(embed=_render.brief_embed(query, lines))
             return
         pages = math.ceil(len(result.hits) / PER_PAGE)
 

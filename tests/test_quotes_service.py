@@ -177,8 +177,6 @@ async def test_reload_that_removes_a_speaker_drops_their_quotes(
     assert await corpus.suggest_speakers("lind") == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a capitalised role word before a name stays in the speaker "
-                   "('Mediator Elodie Marchand'), so one person is split in two speakers; bot/news/quotes.py")
 async def test_role_word_before_a_name_is_not_part_of_the_speaker(
     write_article: Write, service: Service
 ) -> None:

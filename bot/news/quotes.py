@@ -595,10 +595,9 @@ def _mentions(para: _Para, pidx: int, vocab: _Vocab) -> list[_Mention]:
             cut == 0
             and len(words) >= 3
             and _is_role_word(words[0])
-            and words[1].lower() in names
             and words[0].lower() not in names
         ):
-            cut = 1  # "Critic Ian Moss", "Economist Jane Doe"
+            cut = 1  # "Critic Ian Moss", "Economist Jane Doe", "Mediator Elodie Marchand"
         titles = [w.lower().rstrip(".") for w in words[:cut]]
         name_words = words[cut:]
         name_idx = run[cut:]

@@ -1,0 +1,149 @@
+"""Ingest benchmark: full `brief import` (parse, takeaways, quotes, topics, index, commit).
+
+    python bench/ingest.py DATA.jsonl [--limit N] [--synthetic N] [--workers W] [--yardstick N]
+
+Imports the articles of DATA.jsonl (``{"id", "article", ...}``; e.g.
+../shared/bench/cnndm_dev.jsonl) into a fresh temporary database through
+Brief's own import, and prints articles per second, wall time, peak memory
+(the main process and the worker processes) and the database size.
+
+``--synthetic N`` builds N articles on the fly by recombining the sentences of
+DATA (each synthetic article takes runs of sentences from three source
+articles), written to a temporary file that is deleted afterwards: nothing of
+the data is kept.
+
+In the same run, the yardstick: sumy's LexRank alone (a naive bot: sumy's
+plaintext parser and LexRank, three sentences, one core) over the first
+``--yardstick`` articles (default 300), as articles per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sumy.parsers.plaintext import PlaintextParser
+from sumy.summarizers.lex_rank import LexRankSummarizer
+
+from bot.config import load_settings
+from bot.news.sentences import split_sentences
+from bot.news.summarize import TOKENIZER
+from bot.service import Service
+from bot.storage.store import Store
+
+
+def read_records(path: Path, limit: int | None) -> list[dict[str, object]]:
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                out.append(json.loads(line))
+                if limit and len(out) >= limit:
+                    break
+    return out
+
+
+def synthesize(records: list[dict[str, object]], n: int, target: Path) -> None:
+    """N articles made of runs of sentences from three source articles each."""
+    rng = random.Random(7)
+    sentences = [split_sentences(str(r["article"])) for r in records]
+    sentences = [s for s in sentences if len(s) >= 6]
+    with open(target, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            parts = []
+            for source in rng.sample(sentences, 3):
+                start = rng.randrange(0, max(len(source) - 5, 1))
+                parts.append(" ".join(source[start : start + rng.randint(4, 10)]))
+            fh.write(json.dumps({"id": f"syn-{i:06d}", "article": "\n\n".join(parts)}) + "\n")
+
+
+def lexrank_yardstick(records: list[dict[str, object]]) -> float:
+    """Articles per second for sumy LexRank alone, one core (a naive bot's cost per article)."""
+    summarizer = LexRankSummarizer()
+    started = time.perf_counter()
+    for r in records:
+        parser = PlaintextParser.from_string(str(r["article"]), TOKENIZER)
+        summarizer(parser.document, 3)
+    return len(records) / (time.perf_counter() - started)
+
+
+def peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
+
+
+async def ingest(source: Path, db_path: Path, workers: int) -> tuple[float, int]:
+    env = {"DATABASE_PATH": str(db_path), "SEEDS_DIR": str(db_path.parent), "WORKERS": str(workers)}
+    settings = load_settings(None, environ=env)
+    store = await Store.open(db_path)
+    service = Service(store, settings)
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - last[0] > 2 or done >= total:
+            last[0] = now
+            print(f"\r  {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+
+    try:
+        started = time.perf_counter()
+        report = await service.import_jsonl(source, progress=progress)
+        wall = time.perf_counter() - started
+    finally:
+        await service.close()
+        await store.close()
+    print(file=sys.stderr)
+    if report.failed:
+        print(f"  {len(report.failed)} failed, e.g. {report.failed[0]}", file=sys.stderr)
+    return wall, len(report.added) + len(report.updated)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("data", type=Path)
+    parser.add_argument("--limit", type=int, help="only the first N articles of DATA")
+    parser.add_argument("--synthetic", type=int, help="import N articles recombined from DATA instead")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--yardstick", type=int, default=300, help="articles for the LexRank yardstick")
+    args = parser.parse_args()
+
+    records = read_records(args.data, args.limit)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = args.data
+        if args.synthetic:
+            source = Path(tmp) / "synthetic.jsonl"
+            synthesize(records, args.synthetic, source)
+        elif args.limit:
+            source = Path(tmp) / "subset.jsonl"
+            source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        db_path = Path(tmp) / "ingest.sqlite3"
+        wall, loaded = asyncio.run(ingest(source, db_path, args.workers))
+        size = sum(p.stat().st_size for p in Path(tmp).glob("ingest.sqlite3*"))
+        yard = lexrank_yardstick(records[: args.yardstick])
+
+    rate = loaded / wall
+    print(f"ingest of {loaded:,} articles ({'synthetic' if args.synthetic else args.data.name}), "
+          f"{args.workers} worker processes, {os.cpu_count()} cores")
+    print("| measure | value |")
+    print("|---|---|")
+    print(f"| articles per second, end to end | {rate:,.0f} |")
+    print(f"| wall time | {wall:,.1f} s |")
+    print(f"| peak memory, main process | {peak_mb(resource.RUSAGE_SELF):,.0f} MB |")
+    print(f"| peak memory, largest worker | {peak_mb(resource.RUSAGE_CHILDREN):,.0f} MB |")
+    print(f"| database size | {size / 1e6:,.1f} MB ({size / max(loaded, 1) / 1e3:,.1f} kB per article) |")
+    sample = min(args.yardstick, len(records))
+    print(f"| sumy LexRank alone, one core ({sample} articles) | {yard:,.0f} articles/s |")
+    print(f"| Brief ingest / LexRank alone | {rate / yard:,.1f}x |")
+
+
+if __name__ == "__main__":
+    main()
