@@ -284,16 +284,16 @@ class Service:
         async with self._writing(dry_run) as writer:
             done = 0
             async for results in self._in_pool(fn, todo):
+                good = []
                 for result in results:
                     if isinstance(result, Failed):
                         report.failed.append(result)
                         continue
                     aid = result.article.id
                     (report.updated if aid in stored else report.added).append(aid)
-                    if writer is not None:
-                        await writer.upsert(
-                            result, origin="seeds", path=names[aid], analysis_key=self.analysis
-                        )
+                    good.append((result, names[aid]))
+                if writer is not None:
+                    await writer.upsert_many(good, origin="seeds", analysis_key=self.analysis)
                 done += len(results)
                 await _report(progress, done, total)
             if writer is not None and report.removed:
@@ -378,13 +378,21 @@ class Service:
         writer: Writer,
         report: ReloadReport,
     ) -> None:
+        added: list[tuple[Analysis, str | None]] = []
+        updated: list[tuple[Analysis, str | None]] = []
         for result in results:
             if isinstance(result, Failed):
                 report.failed.append(result)
                 continue
             aid = result.article.id
-            (report.updated if aid in stored else report.added).append(aid)
-            await writer.upsert(result, origin="import", path=None, analysis_key=self.analysis)
+            if aid in stored:
+                report.updated.append(aid)
+                updated.append((result, None))
+            else:
+                report.added.append(aid)
+                added.append((result, None))
+        await writer.upsert_many(added, origin="import", analysis_key=self.analysis, new=True)
+        await writer.upsert_many(updated, origin="import", analysis_key=self.analysis)
 
     # -- looking articles up ------------------------------------------------------
 

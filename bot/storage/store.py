@@ -125,8 +125,27 @@ class Writer:
     async def upsert(
         self, analysis: Analysis, *, origin: str, path: str | None, analysis_key: str
     ) -> None:
-        a = analysis.article
-        await self._db.execute(
+        """Store one analysed article (new, or a new version of a stored one)."""
+        await self.upsert_many([(analysis, path)], origin=origin, analysis_key=analysis_key)
+
+    async def upsert_many(
+        self,
+        items: Sequence[tuple[Analysis, str | None]],
+        *,
+        origin: str,
+        analysis_key: str,
+        new: bool = False,
+    ) -> None:
+        """Store a batch of analysed articles, each with its corpus path (or None).
+
+        One statement per table for the whole batch. ``new=True`` promises that
+        none of them is stored yet, which skips clearing their old rows.
+        """
+        if not items:
+            return
+        self.topics_changed = True
+        articles = [(analysis.article, analysis, path) for analysis, path in items]
+        await self._db.executemany(
             """
             INSERT INTO articles (id, origin, path, sha256, analysis, title, source, url,
                                   published, dateline_place, dateline_date, synopsis, body,
@@ -140,33 +159,37 @@ class Writer:
                 synopsis = excluded.synopsis, body = excluded.body, lead = excluded.lead,
                 topics = excluded.topics, updated_at = excluded.updated_at
             """,
-            (
-                a.id, origin, path, a.sha256, analysis_key, a.title, a.source, a.url, a.date,
-                a.dateline.place if a.dateline else None,
-                a.dateline.date if a.dateline else None,
-                a.synopsis, a.body, " ".join(text for _, _, text in a.sentences()[:LEAD_SENTENCES]),
-                "\n".join(analysis.topics), self.now, self.now,
-            ),
+            [
+                (
+                    a.id, origin, path, a.sha256, analysis_key, a.title, a.source, a.url, a.date,
+                    a.dateline.place if a.dateline else None,
+                    a.dateline.date if a.dateline else None,
+                    a.synopsis, a.body, " ".join(text for _, _, text in a.sentences()[:LEAD_SENTENCES]),
+                    "\n".join(an.topics), self.now, self.now,
+                )
+                for a, an, path in articles
+            ],
         )
-        self.topics_changed = True
-        for table in ("sentences", "publisher_takeaways", "takeaways", "summaries", "article_topics",
-                      "quotes"):
-            await self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (a.id,))
+        if not new:
+            ids = [(a.id,) for a, _, _ in articles]
+            for table in ("sentences", "publisher_takeaways", "takeaways", "summaries", "article_topics",
+                          "quotes"):
+                await self._db.executemany(f"DELETE FROM {table} WHERE article_id = ?", ids)
         await self._db.executemany(
             "INSERT INTO sentences (article_id, paragraph, sentence, text) VALUES (?, ?, ?, ?)",
-            [(a.id, p, s, text) for p, s, text in a.sentences()],
+            [(a.id, p, s, text) for a, _, _ in articles for p, s, text in a.sentences()],
         )
         await self._db.executemany(
             "INSERT INTO publisher_takeaways (article_id, position, text) VALUES (?, ?, ?)",
-            [(a.id, i, text) for i, text in enumerate(a.publisher_takeaways)],
+            [(a.id, i, text) for a, _, _ in articles for i, text in enumerate(a.publisher_takeaways)],
         )
         await self._db.executemany(
             "INSERT INTO takeaways (article_id, rank, paragraph, sentence) VALUES (?, ?, ?, ?)",
-            [(a.id, r, t.paragraph, t.sentence) for r, t in enumerate(analysis.takeaways)],
+            [(a.id, r, t.paragraph, t.sentence) for a, an, _ in articles for r, t in enumerate(an.takeaways)],
         )
         await self._db.executemany(
             "INSERT OR IGNORE INTO article_topics (article_id, rank, topic_key, topic) VALUES (?, ?, ?, ?)",
-            [(a.id, r, topic_key(t), t) for r, t in enumerate(analysis.topics)],
+            [(a.id, r, topic_key(t), t) for a, an, _ in articles for r, t in enumerate(an.topics)],
         )
         await self._db.executemany(
             "INSERT INTO quotes (article_id, position, paragraph, start, end, text, speaker, "
@@ -175,7 +198,8 @@ class Writer:
                 (a.id, i, q.paragraph, q.start, q.end, q.text, q.speaker,
                  speaker_key(q.speaker) if q.speaker else None,
                  speaker_key(surname(q.speaker)) if q.speaker else None)
-                for i, q in enumerate(analysis.quotes)
+                for a, an, _ in articles
+                for i, q in enumerate(an.quotes)
             ],
         )
 
