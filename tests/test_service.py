@@ -213,16 +213,18 @@ async def test_a_failure_mid_reload_leaves_the_old_corpus_whole(service, write_a
     write_article("bridge.md", BRIDGE)
     write_article("harbor.txt", "")  # harbor now fails: its stored version stays
     calls = 0
-    real_upsert = Writer.upsert
+    real_upsert_many = Writer.upsert_many
 
-    async def flaky_upsert(self, *args, **kwargs):
+    async def flaky_upsert_many(self, items, **kwargs):
+        # the first article is written for real, then the second write fails
         nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise RuntimeError("disk on fire")
-        return await real_upsert(self, *args, **kwargs)
+        for item in items:
+            calls += 1
+            if calls == 2:
+                raise RuntimeError("disk on fire")
+            await real_upsert_many(self, [item], **kwargs)
 
-    monkeypatch.setattr(Writer, "upsert", flaky_upsert)
+    monkeypatch.setattr(Writer, "upsert_many", flaky_upsert_many)
     with pytest.raises(RuntimeError, match="disk on fire"):
         await service.reload()
     assert calls == 2
@@ -232,7 +234,7 @@ async def test_a_failure_mid_reload_leaves_the_old_corpus_whole(service, write_a
     assert await service.store.entry("rail") is None
     assert not service.reloading
 
-    monkeypatch.setattr(Writer, "upsert", real_upsert)
+    monkeypatch.setattr(Writer, "upsert_many", real_upsert_many)
     report = await service.reload()
     assert report.added == ["bridge", "rail"]
     assert report.updated == ["library"]
