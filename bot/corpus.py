@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,11 +63,28 @@ def scan(root: Path, max_bytes: int) -> tuple[list[CorpusFile], list[Failed]]:
                 continue
             path = Path(dirpath) / filename
             name = path.relative_to(root).as_posix()
+            try:
+                name.encode("utf-8")
+            except UnicodeEncodeError:  # bytes that are not UTF-8 in the name (surrogate escapes)
+                shown = os.fsencode(name).decode("utf-8", "replace")
+                failed.append(Failed(shown, "has a file name that is not valid UTF-8; rename it"))
+                continue
             if path.is_symlink():
-                target = path.resolve()
+                try:
+                    target = path.resolve()
+                except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+                    failed.append(Failed(name, "is a link that loops; not followed"))
+                    continue
                 if not target.is_relative_to(real_root):
                     failed.append(Failed(name, "is a link to a file outside SEEDS_DIR; not followed"))
                     continue
+            try:
+                mode = path.stat().st_mode
+            except OSError:
+                mode = stat.S_IFREG  # a dangling link or a file gone since the listing: reported below
+            if not stat.S_ISREG(mode):  # a FIFO would block the read forever; a device is no article
+                failed.append(Failed(name, "is not a regular file (a pipe, socket or device); skipped"))
+                continue
             try:
                 article_id = article_id_for_path(name)
             except ParseError as exc:
