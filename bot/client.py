@@ -2,7 +2,8 @@
 
 Owns: start-up (store, service, cogs, first corpus load, command sync), the
 one app-command error handler, and a clean shutdown (gateway, worker
-processes, database).
+processes, database). :func:`make_bot` picks :class:`BriefBot` or, when
+SHARD_COUNT is set, :class:`ShardedBriefBot` (see docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ class BriefBot(commands.Bot):
     def __init__(
         self, settings: Settings, *, clock: Callable[[], datetime] | None = None, **options: Any
     ) -> None:
+        if settings.sharded and not isinstance(self, discord.AutoShardedClient):
+            raise TypeError("SHARD_COUNT is set: create the bot with make_bot(settings)")
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles of the servers; nothing privileged
         super().__init__(
@@ -155,6 +158,46 @@ class BriefBot(commands.Bot):
             )
             text = f"Something went wrong on my side (error id `{error_id}`). It has been logged."
         await send_ephemeral(interaction, error_message(text))
+
+
+class ShardedBriefBot(BriefBot, commands.AutoShardedBot):
+    """Brief as discord.py's ``AutoShardedBot``: SHARD_COUNT shards (or Discord's
+    recommended count for ``auto``), of which this process runs SHARD_IDS (default: all).
+
+    Everything else is :class:`BriefBot`. A process sees only the guilds of its own
+    shards: ``self.guilds``, and so the digest loop (``cogs/digest.py`` iterates
+    ``bot.guilds``) posts only its own servers' digests, and Discord sends it only
+    their interactions. That is the split: no two processes post the same digest.
+    """
+
+    def __init__(
+        self, settings: Settings, *, clock: Callable[[], datetime] | None = None, **options: Any
+    ) -> None:
+        count = settings.shard_count
+        options.setdefault("shard_count", None if count == "auto" else count)  # None: ask Discord
+        if settings.shard_ids is not None:
+            options.setdefault("shard_ids", list(settings.shard_ids))
+        super().__init__(settings, clock=clock, **options)
+
+    async def setup_hook(self) -> None:
+        if self.shard_count is None:
+            log.info("sharded: SHARD_COUNT=auto, running every shard Discord recommends")
+        else:
+            ids = self.shard_ids if self.shard_ids is not None else range(self.shard_count)
+            shown = ", ".join(map(str, ids))
+            log.info("sharded: this process runs shard(s) %s of %d", shown, self.shard_count)
+        await super().setup_hook()
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        servers = sum(1 for g in self.guilds if g.shard_id == shard_id)
+        log.info("shard %d of %s ready: %d servers", shard_id, self.shard_count, servers)
+
+
+def make_bot(settings: Settings, **options: Any) -> BriefBot:
+    """The bot the settings ask for: a :class:`ShardedBriefBot` when SHARD_COUNT is set,
+    else a plain :class:`BriefBot`. ``options`` go to the constructor (e.g. ``clock``)."""
+    cls = ShardedBriefBot if settings.sharded else BriefBot
+    return cls(settings, **options)
 
 
 async def send_ephemeral(interaction: discord.Interaction[Any], content: str) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -28,6 +29,7 @@ SUMMARY_ALGORITHMS = (
     "reduction",
 )
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_SHARDS = 10_000
 
 
 class ConfigError(ValueError):
@@ -57,10 +59,17 @@ class Settings:
     digest_time: time = time(9, 0)
     digest_timezone: str = "UTC"
     digest_max: int = 5
+    shard_count: int | Literal["auto"] | None = None  # None: not sharded (a plain Bot)
+    shard_ids: tuple[int, ...] | None = None  # None: every shard of shard_count
 
     @property
     def worker_count(self) -> int:
         return self.workers or os.cpu_count() or 1
+
+    @property
+    def sharded(self) -> bool:
+        """Run as an ``AutoShardedBot`` (SHARD_COUNT is set)."""
+        return self.shard_count is not None
 
 
 def _int(name: str, raw: str, lo: int, hi: int) -> int:
@@ -92,6 +101,27 @@ def _zone(name: str, raw: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(name, raw, "an IANA time zone name such as UTC or Europe/Paris") from None
     return raw.strip()
+
+
+def _shard_count(raw: str) -> int | Literal["auto"]:
+    if raw.strip().lower() == "auto":
+        return "auto"
+    if not re.fullmatch(r"\d+", raw.strip()) or not 1 <= int(raw.strip()) <= MAX_SHARDS:
+        raise ConfigError(
+            "SHARD_COUNT", raw, f"auto, or a whole number from 1 to {MAX_SHARDS} (empty: not sharded)"
+        )
+    return int(raw.strip())
+
+
+def _shard_ids(raw: str, count: int | Literal["auto"] | None) -> tuple[int, ...]:
+    if not isinstance(count, int):
+        raise ConfigError("SHARD_IDS", raw, "shard ids need a numeric SHARD_COUNT (not empty, not auto)")
+    parts = [part for part in re.split(r"[,\s]+", raw.strip()) if part]
+    if not parts or not all(re.fullmatch(r"\d+", p) and int(p) < count for p in parts):
+        raise ConfigError(
+            "SHARD_IDS", raw, f"comma-separated shard ids, each from 0 to {count - 1} (SHARD_COUNT={count})"
+        )
+    return tuple(sorted({int(p) for p in parts}))
 
 
 def load_settings(
@@ -142,4 +172,8 @@ def load_settings(
         kwargs["digest_timezone"] = _zone("DIGEST_TIMEZONE", raw)
     if (raw := get("DIGEST_MAX")) is not None:
         kwargs["digest_max"] = _int("DIGEST_MAX", raw, 1, 10)
+    if (raw := get("SHARD_COUNT")) is not None:
+        kwargs["shard_count"] = _shard_count(raw)
+    if (raw := get("SHARD_IDS")) is not None:
+        kwargs["shard_ids"] = _shard_ids(raw, kwargs.get("shard_count"))  # type: ignore[arg-type]
     return Settings(**kwargs)  # type: ignore[arg-type]

@@ -55,10 +55,10 @@ def setup_logging(settings: Settings) -> None:
 
 async def serve(settings: Settings) -> None:
     """Run the bot until it is closed; SIGINT and SIGTERM close it cleanly."""
-    from .client import BriefBot
+    from .client import make_bot
 
     assert settings.discord_token
-    bot = BriefBot(settings)
+    bot = make_bot(settings)
     loop = asyncio.get_running_loop()
     stopping: list[asyncio.Task[None]] = []
 

@@ -15,7 +15,9 @@ speaks:
   ``resume_gateway_url``): HELLO, heartbeat ACKs, IDENTIFY -> READY +
   GUILD_CREATE, RESUME with replay of missed events -> RESUMED, op 7
   RECONNECT, op 8 member chunks, and real ``zlib-stream`` compression
-  (one ``compressobj`` per connection, ``Z_SYNC_FLUSH``, binary frames).
+  (one ``compressobj`` per connection, ``Z_SYNC_FLUSH``, binary frames);
+  sharded clients (IDENTIFY with ``shard: [id, count]``) get one session per
+  shard, with only that shard's guilds and events (see :meth:`DiscordEmulator.session_for`).
 
 Tests act as a Discord user with :meth:`DiscordEmulator.invoke`,
 :meth:`DiscordEmulator.autocomplete` and :meth:`DiscordEmulator.click`, which
@@ -457,6 +459,12 @@ class _GatewaySession:
     def intents(self) -> int:
         return int(self.identify.get("intents") or 0)
 
+    @property
+    def shard(self) -> tuple[int, int] | None:
+        """``(shard_id, shard_count)`` from IDENTIFY, or ``None`` for an unsharded client."""
+        shard = self.identify.get("shard")
+        return (int(shard[0]), int(shard[1])) if shard else None
+
 
 class DiscordEmulator:
     """A local Discord: REST under ``http://127.0.0.1:PORT/api/v10`` and a gateway
@@ -482,6 +490,9 @@ class DiscordEmulator:
     interaction_timeout:
         Seconds within which an interaction must be answered (Discord: 3 s);
         later callbacks get 404 ``Unknown interaction``.  ``None`` disables it.
+    recommended_shards:
+        The ``shards`` count ``GET /gateway/bot`` recommends (what an
+        ``AutoShardedClient`` without ``shard_count`` uses).
     """
 
     def __init__(
@@ -494,8 +505,10 @@ class DiscordEmulator:
         team_member_ids: Sequence[int] | None = None,
         heartbeat_interval: int = 41250,
         interaction_timeout: float | None = 3.0,
+        recommended_shards: int = 1,
     ) -> None:
         self.token = token
+        self.recommended_shards = recommended_shards
         self.application_id: int = application_id or snowflake()
         self.heartbeat_interval = heartbeat_interval
         self.interaction_timeout = interaction_timeout
@@ -951,13 +964,59 @@ class DiscordEmulator:
         s = self.session
         return s is not None and s.conn is not None and not s.conn.ws.closed
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> int:
-        """Send a DISPATCH (op 0) ``event`` with ``data`` to the current session and
-        return its sequence number.  With no live connection the event is kept and
-        replayed when the client RESUMEs, like Discord does."""
-        session = self.session
-        if session is None:
+    @staticmethod
+    def shard_of(guild_id: int, shard_count: int) -> int:
+        """The shard a guild belongs to, as on Discord: ``(guild_id >> 22) % shard_count``."""
+        return (int(guild_id) >> 22) % shard_count
+
+    def session_for(self, guild_id: int | None) -> _GatewaySession | None:
+        """The session that gets the events of ``guild_id`` (``None``: DMs).
+
+        Unsharded client (the most recent session has no ``shard``): the most recent
+        session, for every guild.  Sharded: the most recent session of the guild's
+        shard for the shard count of the most recent session (DMs: shard 0), or
+        ``None`` when no connected process runs that shard."""
+        latest = self.session
+        if latest is None or latest.shard is None:
+            return latest
+        count = latest.shard[1]
+        wanted = (self.shard_of(guild_id, count) if guild_id is not None else 0, count)
+        return next((s for s in reversed(self.sessions.values()) if s.shard == wanted), None)
+
+    @property
+    def shard_sessions(self) -> dict[int, _GatewaySession]:
+        """Sharded client: shard id -> its most recent session (for the current shard count)."""
+        latest = self.session
+        if latest is None or latest.shard is None:
+            return {}
+        out: dict[int, _GatewaySession] = {}
+        for s in self.sessions.values():
+            if s.shard is not None and s.shard[1] == latest.shard[1]:
+                out[s.shard[0]] = s
+        return out
+
+    @staticmethod
+    def _event_guild_id(event: str, data: dict[str, Any]) -> int | None:
+        if data.get("guild_id"):
+            return int(data["guild_id"])
+        if event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE") and data.get("id"):
+            return int(data["id"])
+        return None
+
+    async def dispatch(
+        self, event: str, data: dict[str, Any], *, session: _GatewaySession | None = None
+    ) -> int:
+        """Send a DISPATCH (op 0) ``event`` with ``data`` to ``session`` (default: the
+        session of the event's guild, see :meth:`session_for`; unsharded, the current
+        session) and return its sequence number.  With no live connection the event is
+        kept and replayed when the client RESUMEs, like Discord does.  An event for a
+        shard no process runs is dropped (returns 0)."""
+        if self.session is None:
             raise RuntimeError("no gateway session: the client has not identified")
+        if session is None:
+            session = self.session_for(self._event_guild_id(event, data))
+            if session is None:
+                return 0
         session.seq += 1
         payload = {"op": OP_DISPATCH, "t": event, "s": session.seq, "d": data}
         session.history.append(payload)
@@ -974,40 +1033,55 @@ class DiscordEmulator:
             return
         asyncio.get_running_loop().create_task(self.dispatch(event, data))
 
-    async def send_reconnect(self, *, timeout: float = 3.0) -> None:
-        """Send op 7 RECONNECT, wait for the client's RESUME on a new connection
-        (answered with the missed events and RESUMED), and return once done."""
-        session = self.session
+    def _control_session(self, shard: int | None) -> _GatewaySession:
+        session = self.session if shard is None else self.shard_sessions.get(shard)
         assert session is not None and session.conn is not None, "not connected"
+        return session
+
+    @staticmethod
+    def _live(session: _GatewaySession) -> bool:
+        return session.conn is not None and not session.conn.ws.closed
+
+    async def send_reconnect(self, *, shard: int | None = None, timeout: float = 3.0) -> None:
+        """Send op 7 RECONNECT, wait for the client's RESUME on a new connection
+        (answered with the missed events and RESUMED), and return once done.
+        ``shard``: the connection of that shard (default: the current session)."""
+        session = self._control_session(shard)
+        assert session.conn is not None
         before = self.resume_count
         await session.conn.send({"op": OP_RECONNECT, "d": None})
         await self.wait_for(
-            lambda: self.resume_count > before and self.connected,
+            lambda: self.resume_count > before and self._live(session),
             timeout=timeout,
             what="RESUME after op 7 RECONNECT",
         )
 
     async def close_gateway(
-        self, code: int = 4000, *, wait_resume: bool = False, timeout: float = 3.0
+        self,
+        code: int = 4000,
+        *,
+        wait_resume: bool = False,
+        shard: int | None = None,
+        timeout: float = 3.0,
     ) -> None:
-        """Close the current gateway connection abruptly with ``code`` (4000: the
-        client resumes; 4004 authentication failed, 4014 disallowed intents...: it
-        gives up).  With ``wait_resume`` wait until the client has resumed."""
-        session = self.session
-        assert session is not None and session.conn is not None, "not connected"
+        """Close the current gateway connection (or ``shard``'s) abruptly with ``code``
+        (4000: the client resumes; 4004 authentication failed, 4014 disallowed
+        intents...: it gives up).  With ``wait_resume`` wait until the client has resumed."""
+        session = self._control_session(shard)
+        assert session.conn is not None
         before = self.resume_count
         await session.conn.ws.close(code=code, message=b"emulator close")
         if wait_resume:
             await self.wait_for(
-                lambda: self.resume_count > before and self.connected,
+                lambda: self.resume_count > before and self._live(session),
                 timeout=timeout,
                 what=f"RESUME after close {code}",
             )
 
-    async def invalidate_session(self, resumable: bool = False) -> None:
-        """Send op 9 INVALID_SESSION (``d=resumable``) on the current connection."""
-        session = self.session
-        assert session is not None and session.conn is not None, "not connected"
+    async def invalidate_session(self, resumable: bool = False, *, shard: int | None = None) -> None:
+        """Send op 9 INVALID_SESSION (``d=resumable``) on the current connection (or ``shard``'s)."""
+        session = self._control_session(shard)
+        assert session.conn is not None
         await session.conn.send({"op": OP_INVALID_SESSION, "d": resumable})
 
     async def wait_connected(self, timeout: float = 3.0) -> None:
@@ -1066,6 +1140,7 @@ class DiscordEmulator:
                         "not_found": [],
                         "nonce": d.get("nonce"),
                     },
+                    session=conn.session,
                 )
         elif op == OP_PRESENCE:
             self.presence_updates.append(d)
@@ -1077,10 +1152,11 @@ class DiscordEmulator:
         self.sessions[session.id] = session
         conn.session = session
         session.conn = conn
+        guilds = list(self.guilds.values())
         ready: dict[str, Any] = {
             "v": 10,
             "user": {**self.bot_user, "verified": True, "mfa_enabled": False, "email": None},
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds.values()],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_gateway_url,
@@ -1095,9 +1171,13 @@ class DiscordEmulator:
         }
         if "shard" in d:
             ready["shard"] = d["shard"]
-        await self.dispatch("READY", ready)
-        for guild in list(self.guilds.values()):
-            await self.dispatch("GUILD_CREATE", guild.to_gateway())
+            # a shard sees only its own guilds (shard = (guild_id >> 22) % count)
+            shard_id, count = session.shard  # type: ignore[misc]
+            guilds = [g for g in guilds if self.shard_of(g.id, count) == shard_id]
+            ready["guilds"] = [{"id": str(g.id), "unavailable": True} for g in guilds]
+        await self.dispatch("READY", ready, session=session)
+        for guild in guilds:
+            await self.dispatch("GUILD_CREATE", guild.to_gateway(), session=session)
 
     async def _resume(self, conn: _GatewayConnection, d: dict[str, Any]) -> None:
         session = self.sessions.get(d.get("session_id", ""))
@@ -1115,7 +1195,7 @@ class DiscordEmulator:
             if payload["s"] > last:
                 await conn.send(payload)
         self.resume_count += 1
-        await self.dispatch("RESUMED", {"_trace": ["discord-emulator"]})
+        await self.dispatch("RESUMED", {"_trace": ["discord-emulator"]}, session=session)
 
     # ------------------------------------------------------------------
     # acting as a user: interactions
@@ -1210,9 +1290,13 @@ class DiscordEmulator:
         handle = InteractionHandle(self, payload)
         self.interactions[handle.id] = handle
         self._interactions_by_token[handle.token] = handle
-        if not self.connected:
+        guild_id = int(payload["guild_id"]) if payload.get("guild_id") else None
+        session = self.session_for(guild_id)
+        if session is None and self.session is not None:
+            raise RuntimeError(f"no connected shard runs guild {guild_id}: the bot cannot get it")
+        if session is None or not self._live(session):
             raise RuntimeError("the bot is not connected to the emulator's gateway")
-        await self.dispatch("INTERACTION_CREATE", payload)
+        await self.dispatch("INTERACTION_CREATE", payload, session=session)
         return handle
 
     def _resolve_option(
@@ -1446,7 +1530,7 @@ class DiscordEmulator:
             member = guild.member(author["id"])
             if member is not None:
                 event["member"] = {k: v for k, v in member.items() if k != "user"}
-        session = self.session
+        session = self.session_for(guild.id if guild is not None else None)
         intents = session.intents if session is not None else 0
         needed = _GUILD_MESSAGES_INTENT if guild is not None else _DIRECT_MESSAGES_INTENT
         if not intents & needed:
@@ -1454,7 +1538,7 @@ class DiscordEmulator:
         mentioned = f"<@{self.bot_user['id']}>" in content or f"<@!{self.bot_user['id']}>" in content
         if guild is not None and not intents & _MESSAGE_CONTENT_INTENT and not mentioned:
             event.update(content="", embeds=[], attachments=[], components=[])
-        await self.dispatch("MESSAGE_CREATE", event)
+        await self.dispatch("MESSAGE_CREATE", event, session=session)
         return msg
 
     # ------------------------------------------------------------------
@@ -1691,7 +1775,7 @@ class DiscordEmulator:
         return _json_response(
             {
                 "url": self.gateway_url,
-                "shards": 1,
+                "shards": self.recommended_shards,
                 "session_start_limit": {
                     "total": 1000,
                     "remaining": 999,
@@ -1904,8 +1988,8 @@ class DiscordEmulator:
         message = self._make_message(int(channel_id), body, guild=guild, files=rec.files)
         channel["last_message_id"] = message["id"]
         self.channel_posts.append(ChannelPost(int(channel_id), body, message))
-        session = self.session
-        if session is not None and session.intents & _GUILD_MESSAGES_INTENT and guild is not None:
+        session = self.session_for(guild.id) if guild is not None else None
+        if session is not None and session.intents & _GUILD_MESSAGES_INTENT:
             self._dispatch_nowait("MESSAGE_CREATE", dict(message))
         return _json_response(message)
 
