@@ -42,6 +42,14 @@ class StoreError(RuntimeError):
     """The database cannot be used; the message says why and what to do."""
 
 
+class StoreBusy(StoreError):
+    """Another program holds the database's write lock (e.g. a ``brief reload`` beside the bot)."""
+
+
+# How long a connection waits for another program's lock before giving up.
+BUSY_TIMEOUT_MS = 5000
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
@@ -229,7 +237,12 @@ class Store:
 
     @classmethod
     async def open(cls, path: Path) -> Store:
-        """Open (creating if needed) and migrate the database at ``path``."""
+        """Open (creating if needed), check and migrate the database at ``path``.
+
+        A database that is locked by another program, read-only or damaged is
+        refused here with a :class:`StoreError` that says so, rather than
+        failing later at the first write or read.
+        """
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -238,14 +251,36 @@ class Store:
         try:
             writer = await aiosqlite.connect(path, isolation_level=None)
             writer.row_factory = sqlite3.Row
-            await writer.execute("PRAGMA busy_timeout = 5000")
+            await writer.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await writer.execute("PRAGMA foreign_keys = ON")
             await writer.execute("PRAGMA journal_mode = WAL")
             await writer.execute("PRAGMA synchronous = NORMAL")
+            async with writer.execute("PRAGMA quick_check(1)") as cur:
+                check = await cur.fetchone()
+            if check is None or check[0] != "ok":
+                detail = check[0] if check else "?"
+                raise sqlite3.DatabaseError(f"database disk image is malformed ({detail})")
             await cls._migrate(writer)
+            # Writable? Try the write lock and rewrite one header field, then roll back: a read-only
+            # file (SQLite opens it read-only without a word) fails here, not at the first reload.
+            # Another program writing now (a reload beside the bot) is no reason to refuse reads.
+            await writer.execute("PRAGMA busy_timeout = 0")
+            try:
+                await writer.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+            else:
+                try:
+                    async with writer.execute("PRAGMA user_version") as cur:
+                        version = await cur.fetchone()
+                    await writer.execute(f"PRAGMA user_version = {int(version[0]) if version else 0}")
+                finally:
+                    await writer.execute("ROLLBACK")
+            await writer.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             reader = await aiosqlite.connect(path, isolation_level=None)
             reader.row_factory = sqlite3.Row
-            await reader.execute("PRAGMA busy_timeout = 5000")
+            await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await reader.execute("PRAGMA foreign_keys = ON")
             await reader.execute("PRAGMA query_only = ON")
         except BaseException as exc:
@@ -254,10 +289,24 @@ class Store:
                     await conn.close()
             if not isinstance(exc, sqlite3.DatabaseError):
                 raise
-            raise StoreError(
-                f"cannot use the database {path}: {exc}. If the file is damaged, move it "
-                "away and run `brief reload` to rebuild it from the corpus."
-            ) from exc
+            reason = str(exc).lower()
+            if "locked" in reason or "busy" in reason:
+                message = (
+                    f"cannot use the database {path}: it is locked by another program (another "
+                    "`brief` command or a running bot?). Stop it or let it finish, then try again."
+                )
+            elif "readonly" in reason or "read-only" in reason:
+                message = (
+                    f"cannot write to the database {path}: it is read-only (file or folder "
+                    "permissions, or a read-only disk). Make it writable, or set DATABASE_PATH "
+                    "to a writable place."
+                )
+            else:
+                message = (
+                    f"cannot use the database {path}: {exc}. If the file is damaged, move it "
+                    "away and run `brief reload` to rebuild it from the corpus."
+                )
+            raise StoreError(message) from exc
         return cls(path, reader, writer)
 
     @staticmethod
@@ -296,7 +345,15 @@ class Store:
     async def transaction(self) -> AsyncIterator[Writer]:
         """One write transaction: everything inside commits together, or not at all."""
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                await self._writer.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                raise StoreBusy(
+                    f"the database {self.path} is being written by another program (another "
+                    "`brief reload` or `brief import`, or the bot); try again when it has finished"
+                ) from exc
             try:
                 writer = Writer(self._writer, utc_now())
                 yield writer
