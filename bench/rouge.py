@@ -20,7 +20,8 @@ Methods: ``brief`` (Brief's ranker, the default), ``lead3`` (the first three
 sentences of the body) and sumy's ``lexrank``, ``textrank``, ``lsa``,
 ``luhn``, ``kl``, ``sumbasic`` and ``reduction``, each through
 :func:`bot.news.summarize.rank` as Brief runs them. ``articles/s`` is per
-core: articles divided by the time one worker spent parsing and ranking them
+core: articles divided by the CPU time (``time.process_time``) a worker spent
+parsing and ranking them, so that other jobs on a shared machine do not count
 (ROUGE scoring excluded). The work is spread over every core; progress goes to
 stderr. The data is read from the path given and never copied.
 """
@@ -129,36 +130,36 @@ def _work(line: str) -> Row | None:
     highlights = record.get("highlights")
     if isinstance(highlights, str):
         highlights = [h for h in highlights.split("\n") if h.strip()]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     try:
         text, rid = article_from_record(record)
         article = parse_text(text, rid)
     except ParseError:
         return None
-    return _score(article, "\n".join(highlights or []), time.perf_counter() - t0)
+    return _score(article, "\n".join(highlights or []), time.process_time() - t0)
 
 
 def _work_file(path: str) -> Row | None:
     """One corpus file: parsed as ``brief reload`` does, scored against the publisher's takeaways."""
     from bot.news.parse import article_id_for_path, parse_bytes
 
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     try:
         article = parse_bytes(Path(path).read_bytes(), article_id_for_path(Path(path).name))
     except ParseError:
         return None
     if not article.publisher_takeaways:
         return None
-    return _score(article, "\n".join(article.publisher_takeaways), time.perf_counter() - t0)
+    return _score(article, "\n".join(article.publisher_takeaways), time.process_time() - t0)
 
 
 def _score(article: Article, reference: str, parse_seconds: float) -> Row:
     scorer = _STATE["scorer"]
     out: dict[str, tuple[float, float, float, float]] = {}
     for method in _STATE["methods"]:
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         picked = _pick(article, method)
-        seconds = time.perf_counter() - t0
+        seconds = time.process_time() - t0
         s = scorer.score(reference, "\n".join(picked))
         out[method] = (
             100 * s["rouge1"].fmeasure,
