@@ -34,8 +34,8 @@ class AmbiguousArticle(BriefError):
 
 
 class ReloadInProgress(BriefError):
-    def __init__(self) -> None:
-        super().__init__("A reload is already running; try again when it has finished.")
+    def __init__(self, message: str = "A reload is already running; try again when it has finished.") -> None:
+        super().__init__(message)
 
 
 class InvalidInput(BriefError):

@@ -51,7 +51,7 @@ from .news.query import SearchHit, SearchQuery, parse_query
 from .news.quotes import speaker_key
 from .news.summarize import ALGORITHMS, MAX_SENTENCES, in_article_order, stop_words, summarize
 from .news.topics import topic_key
-from .storage.store import DigestConfig, Store, Writer
+from .storage.store import DigestConfig, Store, StoreBusy, Writer
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ MAX_QUERY = 200
 # BM25 weights of a match in the title, the topics, the lead (first sentences) and the body.
 SEARCH_WEIGHTS = (2.0, 2.0, 2.0, 1.0)
 _BATCH = 16  # articles per round trip to a worker
+_BUSY = ("Another program is writing the database (a `brief reload` or `brief import` beside the bot?); "
+         "nothing was changed. Try again when it has finished.")
 
 
 @dataclass(slots=True)
@@ -170,6 +172,12 @@ class Service:
         return self._reload_lock.locked()
 
     def executor(self) -> Executor:
+        if self._owns_executor and getattr(self._executor, "_broken", False):
+            # A worker died (killed, out of memory): that pool refuses all work from now on.
+            log.warning("a worker process died; starting new worker processes")
+            broken, self._executor = self._executor, None
+            assert broken is not None
+            broken.shutdown(wait=False, cancel_futures=True)
         if self._executor is None:
             self._executor = make_pool(self.settings.worker_count)
         return self._executor
@@ -248,7 +256,10 @@ class Service:
         if self._reload_lock.locked():
             raise ReloadInProgress
         async with self._reload_lock:
-            return await self._reload(dry_run, progress)
+            try:
+                return await self._reload(dry_run, progress)
+            except StoreBusy as exc:
+                raise ReloadInProgress(_BUSY) from exc
 
     async def _reload(self, dry_run: bool, progress: Progress | None) -> ReloadReport:
         root = self.settings.seeds_dir
@@ -314,7 +325,10 @@ class Service:
         if self._reload_lock.locked():
             raise ReloadInProgress
         async with self._reload_lock:
-            return await self._import(path, progress)
+            try:
+                return await self._import(path, progress)
+            except StoreBusy as exc:
+                raise ReloadInProgress(_BUSY) from exc
 
     async def _import(self, path: Path, progress: Progress | None) -> ReloadReport:
         try:
