@@ -1,6 +1,7 @@
 """Ingest benchmark: full `brief import` (parse, takeaways, quotes, topics, index, commit).
 
     python bench/ingest.py DATA.jsonl [--limit N] [--synthetic N] [--workers W] [--yardstick N]
+                                      [--keep PATH]
 
 Imports the articles of DATA.jsonl (``{"id", "article", ...}``; e.g.
 ../shared/bench/cnndm_dev.jsonl) into a fresh temporary database through
@@ -11,6 +12,9 @@ Brief's own import, and prints articles per second, wall time, peak memory
 DATA (each synthetic article takes runs of sentences from three source
 articles), written to a temporary file that is deleted afterwards: nothing of
 the data is kept.
+
+``--keep PATH`` keeps the imported database at PATH (a consistent copy made
+with SQLite's backup API), e.g. for bench/latency.py and bench/restart.py.
 
 In the same run, the yardstick: sumy's LexRank alone (a naive bot: sumy's
 plaintext parser and LexRank, three sentences, one core) over the first
@@ -25,6 +29,7 @@ import json
 import os
 import random
 import resource
+import sqlite3
 import sys
 import tempfile
 import time
@@ -114,6 +119,7 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, help="import N articles recombined from DATA instead")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--yardstick", type=int, default=300, help="articles for the LexRank yardstick")
+    parser.add_argument("--keep", type=Path, help="keep the imported database at PATH")
     args = parser.parse_args()
 
     records = read_records(args.data, args.limit)
@@ -128,6 +134,12 @@ def main() -> None:
         db_path = Path(tmp) / "ingest.sqlite3"
         wall, loaded = asyncio.run(ingest(source, db_path, args.workers))
         size = sum(p.stat().st_size for p in Path(tmp).glob("ingest.sqlite3*"))
+        if args.keep:
+            src, dst = sqlite3.connect(db_path), sqlite3.connect(args.keep)
+            src.backup(dst)
+            dst.close()
+            src.close()
+            print(f"database kept at {args.keep}", file=sys.stderr)
         yard = lexrank_yardstick(records[: args.yardstick])
 
     rate = loaded / wall
