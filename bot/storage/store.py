@@ -363,7 +363,14 @@ class Store:
                 await self._writer.execute("ROLLBACK")
                 raise
             else:
-                await self._writer.execute("COMMIT")
+                try:
+                    await self._writer.execute("COMMIT")
+                except BaseException:
+                    # A COMMIT that fails (busy, I/O error) can leave the transaction open: every
+                    # later BEGIN would fail ("cannot start a transaction within a transaction").
+                    if self._writer.in_transaction:
+                        await self._writer.execute("ROLLBACK")
+                    raise
 
     async def save_summary(
         self, article_id: str, algorithm: str, count: int, takeaways: Sequence[Takeaway]
