@@ -165,17 +165,21 @@ async def test_two_reloads_at_once_in_one_process_the_second_refused_and_the_cor
     assert (await service.reload()).unchanged == ["library", "rail"]
 
 
-async def test_a_dead_worker_process_does_not_break_later_reloads(loaded: Any, make_service: Any) -> None:
+async def test_a_dead_worker_process_does_not_break_later_reloads(loaded: Any) -> None:
     import os
 
-    service = await make_service(executor=None)  # a pool of its own, which the service may replace
-    service._owns_executor = True
-    pool = service.executor()
-    with pytest.raises(Exception, match="abruptly"):
-        pool.submit(os._exit, 1).result()  # a worker killed (out of memory, a signal)
-    report = await service.reload()
-    assert (report.added, report.updated) == (["rail"], ["library"])
-    assert service.executor() is not pool
+    store = await Store.open(loaded.database_path)
+    service = Service(store, loaded)  # a pool of its own (not the session's), which it may replace
+    try:
+        pool = service.executor()
+        with pytest.raises(Exception, match="abruptly"):
+            pool.submit(os._exit, 1).result()  # a worker killed (out of memory, a signal)
+        report = await service.reload()
+        assert (report.added, report.updated) == (["rail"], ["library"])
+        assert service.executor() is not pool
+    finally:
+        await service.close()
+        await store.close()
 
 
 # -- the database at start ---------------------------------------------------------------------------
