@@ -129,13 +129,14 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Brief's ad
     ) -> None:
         """Post this server's daily digest in a channel, at a local time."""
         assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True)  # the write may wait behind a reload
         config = await self.bot.service.set_digest(interaction.guild_id, channel.id, time, timezone)
         perms = channel.permissions_for(channel.guild.me) if channel.guild.me else None
         warning = ""
         if perms is not None and not (perms.send_messages and perms.embed_links and perms.view_channel):
             warning = (f"\n⚠️ I can't post embeds in {channel.mention} yet: give me View Channel, "
                        "Send Messages and Embed Links there.")
-        await interaction.response.send_message(
+        await interaction.followup.send(
             f"The daily digest will be posted in {channel.mention} at {config.post_time} "
             f"({config.timezone}).{warning}{await self._pending_problem(interaction)}",
             ephemeral=True,
@@ -146,8 +147,9 @@ class Admin(commands.GroupCog, group_name="admin", group_description="Brief's ad
     async def digest_off(self, interaction: discord.Interaction[Any]) -> None:
         """Stop this server's daily digest."""
         assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True)  # the write may wait behind a reload
         await self.bot.service.digest_off(interaction.guild_id)
-        await interaction.response.send_message("The daily digest is off for this server.", ephemeral=True)
+        await interaction.followup.send("The daily digest is off for this server.", ephemeral=True)
 
     @app_commands.command(name="digest-now")
     @app_commands.check(can_manage_server)

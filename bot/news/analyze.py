@@ -8,14 +8,18 @@ with a reason instead of an exception, so one bad input never stops a batch.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from .article import Analysis, Article
 from .parse import ParseError, article_from_record, parse_bytes, parse_text, sha256_hex
 from .quotes import extract_quotes
 from .summarize import MAX_SENTENCES, rank
 from .topics import extract_topics
+
+log = logging.getLogger(__name__)
 
 # Bump when parsing or ranking changes, so that a reload re-analyses stored articles.
 ANALYSIS_VERSION = 3
@@ -99,14 +103,26 @@ def analyze_text(task: TextTask, algorithm: str) -> Analysis | Failed:
     return analyze_article(article, algorithm)
 
 
+def _guarded(fn: Callable[[], Analysis | Failed], name: str, article_id: str) -> Analysis | Failed:
+    """One input's analysis; an unexpected error fails that input only, not its whole batch."""
+    try:
+        return fn()
+    except (MemoryError, RecursionError, ValueError, TypeError, IndexError, KeyError, ZeroDivisionError,
+            ArithmeticError, UnicodeError, AttributeError, AssertionError, OSError) as exc:
+        log.exception("analysing %s failed", name)
+        return Failed(name, f"could not be analysed ({type(exc).__name__}); see the log", article_id)
+
+
 def analyze_files(tasks: Sequence[FileTask], algorithm: str, max_bytes: int) -> list[Analysis | Failed]:
     """A batch of :func:`analyze_file`, one round trip to a worker."""
-    return [analyze_file(t, algorithm, max_bytes) for t in tasks]
+    return [
+        _guarded(partial(analyze_file, t, algorithm, max_bytes), t.name, t.article_id) for t in tasks
+    ]
 
 
 def analyze_texts(tasks: Sequence[TextTask], algorithm: str) -> list[Analysis | Failed]:
     """A batch of :func:`analyze_text`, one round trip to a worker."""
-    return [analyze_text(t, algorithm) for t in tasks]
+    return [_guarded(partial(analyze_text, t, algorithm), t.name, t.article_id) for t in tasks]
 
 
 def prepare_record(line: str, line_no: int, max_bytes: int) -> TextTask | Failed | None:

@@ -8,6 +8,7 @@ never sees half a reload (WAL snapshot isolation).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import sqlite3
@@ -48,6 +49,9 @@ class StoreBusy(StoreError):
 
 # How long a connection waits for another program's lock before giving up.
 BUSY_TIMEOUT_MS = 5000
+# quick_check reads the whole file (about 3 ms a MB): at start, only for databases up to this size,
+# so that a large corpus still starts in a second; damage in a larger one shows at first use.
+QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
 
 
 def utc_now() -> str:
@@ -93,6 +97,7 @@ def _digest_config(row: sqlite3.Row) -> DigestConfig:
     )
 
 
+READERS = 4  # read-only connections (each with its thread): concurrent commands do not queue
 LEAD_SENTENCES = 5  # sentences of the body indexed again as the "lead", weighted above the body
 
 _ENTRY_COLUMNS = "id, title, source, published, dateline_place, dateline_date, added_at, path"
@@ -227,11 +232,19 @@ class Writer:
 class Store:
     """The corpus database. Open with :meth:`open`, close with :meth:`close`."""
 
-    def __init__(self, path: Path, reader: aiosqlite.Connection, writer: aiosqlite.Connection):
+    def __init__(
+        self, path: Path, readers: Sequence[aiosqlite.Connection], writer: aiosqlite.Connection
+    ):
         self.path = path
-        self._reader = reader
+        self._readers = list(readers)
+        self._next_reader = itertools.cycle(self._readers)
         self._writer = writer
         self._write_lock = asyncio.Lock()
+
+    @property
+    def _reader(self) -> aiosqlite.Connection:
+        """The next read-only connection, in turn: queries of concurrent commands run side by side."""
+        return next(self._next_reader)
 
     # -- life cycle ---------------------------------------------------------------
 
@@ -247,7 +260,8 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the folder for the database {path}: {exc}") from exc
-        writer = reader = None
+        writer = None
+        readers: list[aiosqlite.Connection] = []
         try:
             writer = await aiosqlite.connect(path, isolation_level=None)
             writer.row_factory = sqlite3.Row
@@ -255,8 +269,11 @@ class Store:
             await writer.execute("PRAGMA foreign_keys = ON")
             await writer.execute("PRAGMA journal_mode = WAL")
             await writer.execute("PRAGMA synchronous = NORMAL")
-            async with writer.execute("PRAGMA quick_check(1)") as cur:
-                check = await cur.fetchone()
+            check = ("ok",)
+            size = await asyncio.to_thread(lambda: path.stat().st_size if path.exists() else 0)
+            if size <= QUICK_CHECK_MAX_BYTES:
+                async with writer.execute("PRAGMA quick_check(1)") as cur:
+                    check = await cur.fetchone()
             if check is None or check[0] != "ok":
                 detail = check[0] if check else "?"
                 raise sqlite3.DatabaseError(f"database disk image is malformed ({detail})")
@@ -278,13 +295,15 @@ class Store:
                 finally:
                     await writer.execute("ROLLBACK")
             await writer.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            reader = await aiosqlite.connect(path, isolation_level=None)
-            reader.row_factory = sqlite3.Row
-            await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await reader.execute("PRAGMA foreign_keys = ON")
-            await reader.execute("PRAGMA query_only = ON")
+            for _ in range(READERS):
+                reader = await aiosqlite.connect(path, isolation_level=None)
+                readers.append(reader)
+                reader.row_factory = sqlite3.Row
+                await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                await reader.execute("PRAGMA foreign_keys = ON")
+                await reader.execute("PRAGMA query_only = ON")
         except BaseException as exc:
-            for conn in (writer, reader):
+            for conn in (writer, *readers):
                 if conn is not None:
                     await conn.close()
             if not isinstance(exc, sqlite3.DatabaseError):
@@ -307,7 +326,7 @@ class Store:
                     "away and run `brief reload` to rebuild it from the corpus."
                 )
             raise StoreError(message) from exc
-        return cls(path, reader, writer)
+        return cls(path, readers, writer)
 
     @staticmethod
     async def _migrate(db: aiosqlite.Connection) -> None:
@@ -336,7 +355,8 @@ class Store:
                 raise
 
     async def close(self) -> None:
-        await self._reader.close()
+        for reader in self._readers:
+            await reader.close()
         await self._writer.close()
 
     # -- writes -------------------------------------------------------------------
@@ -376,6 +396,8 @@ class Store:
         self, article_id: str, algorithm: str, count: int, takeaways: Sequence[Takeaway]
     ) -> None:
         positions = json.dumps([[t.paragraph, t.sentence] for t in takeaways])
+        if self._write_lock.locked():
+            return  # a cache: never wait behind a reload's transaction for it
         async with self._write_lock:
             await self._writer.execute(
                 "INSERT OR REPLACE INTO summaries (article_id, algorithm, count, positions) "
@@ -527,16 +549,36 @@ class Store:
         return _entry(row) if row else None
 
     async def find_by_title(self, fragment: str, limit: int) -> list[ArticleEntry]:
-        """Articles whose title or id contains ``fragment`` (any case); titles that start with it first."""
-        pattern = f"%{_like_escape(fragment)}%"
-        prefix = f"{_like_escape(fragment)}%"
-        async with self._reader.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM articles "
-            "WHERE title LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\' "
-            "ORDER BY title NOT LIKE ? ESCAPE '\\', length(title), title LIMIT ?",
-            (pattern, pattern, prefix, limit),
-        ) as cur:
-            rows = await cur.fetchall()
+        """Articles whose title or id contains ``fragment`` (any case); titles that start with it first.
+
+        Three characters or more go through the trigram index (``titles_fts``);
+        shorter ones find titles that start with them (the title index).
+        """
+        fragment = fragment.replace("\x00", "")
+        if len(fragment) >= 3:
+            phrase = '"' + fragment.replace('"', '""') + '"'
+            rows = await self._reader.execute_fetchall(
+                f"SELECT {_ENTRY_COLUMNS_A} FROM titles_fts JOIN articles a ON a.rowid = titles_fts.rowid "
+                "WHERE titles_fts MATCH ? "
+                "ORDER BY lower(a.title) NOT LIKE lower(?) || '%' ESCAPE '\\', length(a.title), a.title "
+                "LIMIT ?",
+                (phrase, _like_escape(fragment), limit),
+            )
+        else:
+            rows = await self._reader.execute_fetchall(
+                f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE title >= ? COLLATE NOCASE "
+                "AND title < ? COLLATE NOCASE ORDER BY length(title), title LIMIT ?",
+                (fragment, fragment + "\U0010ffff", limit),
+            )
+            if len(rows) < limit and fragment:  # rare: fill up with titles that contain it (a scan)
+                seen = {r["id"] for r in rows}
+                pattern = f"%{_like_escape(fragment)}%"
+                more = await self._reader.execute_fetchall(
+                    f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE title LIKE ? ESCAPE '\\' "
+                    "OR id LIKE ? ESCAPE '\\' ORDER BY length(title), title LIMIT ?",
+                    (pattern, pattern, limit),
+                )
+                rows = [*rows, *(r for r in more if r["id"] not in seen)][:limit]
         return [_entry(r) for r in rows]
 
     async def search_titles(self, fts_query: str, limit: int) -> list[ArticleEntry]:
@@ -627,16 +669,25 @@ class Store:
         return int(row[0]) if row else 0
 
     async def find_topics(self, key_fragment: str, limit: int) -> list[TopicCount]:
-        """Topics whose key starts with, then contains, ``key_fragment``; most covered first."""
-        like = _like_escape(key_fragment)
-        async with self._reader.execute(
-            "SELECT topic, topic_key, articles FROM topic_counts "
-            "WHERE topic_key LIKE ? ESCAPE '\\' OR topic_key LIKE ? ESCAPE '\\' "
-            "ORDER BY topic_key NOT LIKE ? ESCAPE '\\', articles DESC, topic_key LIMIT ?",
-            (f"{like}%", f"% {like}%", f"{like}%", limit),
-        ) as cur:
-            rows = await cur.fetchall()
-        return [TopicCount(r["topic"], r["topic_key"], r["articles"]) for r in rows]
+        """Topics whose key starts with, then has a word that starts with, ``key_fragment``.
+
+        Most covered first within each group. The first group comes from the
+        primary key's order; the second (a scan) runs only to fill up the list.
+        """
+        rows = await self._reader.execute_fetchall(
+            "SELECT topic, topic_key, articles FROM topic_counts WHERE topic_key >= ? AND topic_key < ? "
+            "ORDER BY articles DESC, topic_key LIMIT ?",
+            (key_fragment, key_fragment + "\U0010ffff", limit),
+        )
+        found = [TopicCount(r["topic"], r["topic_key"], r["articles"]) for r in rows]
+        if len(found) < limit and key_fragment:
+            rows = await self._reader.execute_fetchall(
+                "SELECT topic, topic_key, articles FROM topic_counts WHERE topic_key LIKE ? ESCAPE '\\' "
+                "ORDER BY articles DESC, topic_key LIMIT ?",
+                (f"% {_like_escape(key_fragment)}%", limit - len(found)),
+            )
+            found += [TopicCount(r["topic"], r["topic_key"], r["articles"]) for r in rows]
+        return found
 
     async def article_topics(self, article_id: str) -> tuple[str, ...]:
         async with self._reader.execute(

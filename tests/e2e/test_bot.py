@@ -394,18 +394,22 @@ async def test_admin_digest_set_needs_manage_server(
         permissions=MANAGE_GUILD,
     )
     resp = await h.response()
-    assert resp.ephemeral and "07:45 (Asia/Tokyo)" in resp.content
+    assert resp.type == 5 and resp.ephemeral  # deferred: the write may wait behind a reload
+    done = await h.followup()
+    assert done.ephemeral and "07:45 (Asia/Tokyo)" in done.content
     config = await brief.store.digest_config(guild.id)
     assert config is not None and (config.channel_id, config.post_time) == (channel, "07:45")
 
     bad = await emulator.invoke(
         ("admin", "digest-set"), {"channel": channel, "time": "25:99"}, permissions=MANAGE_GUILD
     )
-    assert "HH:MM" in (await bad.response()).content
+    await bad.response()
+    assert "HH:MM" in (await bad.followup()).content
     expected_errors(brief, InvalidInput)
 
     off = await emulator.invoke(("admin", "digest-off"), permissions=MANAGE_GUILD)
-    assert "off" in (await off.response()).content
+    await off.response()
+    assert "off" in (await off.followup()).content
     config = await brief.store.digest_config(guild.id)
     assert config is not None and config.channel_id is None
 
