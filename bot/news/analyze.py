@@ -171,4 +171,4 @@ def worker_init() -> None:
     from .summarize import stop_words, summarizer
 
     stop_words()
-    summarizer("lexrank")
+    summarizer("brief")  # the default ranker; others are built on first use
