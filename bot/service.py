@@ -457,12 +457,14 @@ class Service:
 
     async def takeaways(self, query: str) -> TakeawaysView:
         entry = await self.resolve(query)
-        count = self.settings.takeaway_count
-        best = await self.store.takeaways(entry.id, count)
-        publisher = await self.store.publisher_takeaways(entry.id)
+        best, publisher, paragraphs = await asyncio.gather(  # side by side, on several readers
+            self.store.takeaways(entry.id, self.settings.takeaway_count),
+            self.store.publisher_takeaways(entry.id),
+            self.store.paragraph_count(entry.id),
+        )
         return TakeawaysView(
             entry, in_article_order(best), publisher, self.settings.summary_algorithm,
-            paragraph_count=await self.store.paragraph_count(entry.id),
+            paragraph_count=paragraphs,
         )
 
     async def summary(self, query: str, algorithm: str | None = None, count: int = 3) -> SummaryView:

@@ -468,54 +468,51 @@ class Store:
     # -- reads --------------------------------------------------------------------
 
     async def digest_configs(self) -> list[DigestConfig]:
-        async with self._reader.execute("SELECT * FROM guild_digests ORDER BY guild_id") as cur:
-            rows = await cur.fetchall()
+        rows = await self._reader.execute_fetchall("SELECT * FROM guild_digests ORDER BY guild_id")
         return [_digest_config(r) for r in rows]
 
     async def digest_config(self, guild_id: int) -> DigestConfig | None:
-        async with self._reader.execute(
+        _rows = await self._reader.execute_fetchall(
             "SELECT * FROM guild_digests WHERE guild_id = ?", (guild_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = _rows[0] if _rows else None
         return _digest_config(row) if row else None
 
     async def added_since(self, cutoff: str | None, limit: int) -> tuple[list[ArticleEntry], int]:
         """Articles added after ``cutoff`` (all when None), newest first, and how many in all."""
         since = cutoff or ""
-        async with self._reader.execute(
+        _rows = await self._reader.execute_fetchall(
             "SELECT count(*) FROM articles WHERE added_at > ?", (since,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = _rows[0] if _rows else None
         total = int(row[0]) if row else 0
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE added_at > ? "
             "ORDER BY added_at DESC, id LIMIT ?",
             (since, limit),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_entry(r) for r in rows], total
 
     async def newest_added_at(self) -> str | None:
-        async with self._reader.execute("SELECT max(added_at) FROM articles") as cur:
-            row = await cur.fetchone()
+        _rows = await self._reader.execute_fetchall("SELECT max(added_at) FROM articles")
+        row = _rows[0] if _rows else None
         return row[0] if row else None
 
     async def get_meta(self, key: str) -> str | None:
-        async with self._reader.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
-            row = await cur.fetchone()
+        _rows = await self._reader.execute_fetchall("SELECT value FROM meta WHERE key = ?", (key,))
+        row = _rows[0] if _rows else None
         return row["value"] if row else None
 
     async def count_articles(self) -> int:
-        async with self._reader.execute("SELECT count(*) FROM articles") as cur:
-            row = await cur.fetchone()
+        _rows = await self._reader.execute_fetchall("SELECT count(*) FROM articles")
+        row = _rows[0] if _rows else None
         return int(row[0]) if row else 0
 
     async def versions(self, origin: str) -> dict[str, StoredVersion]:
         """Every stored article of one origin (``seeds`` or ``import``) by id."""
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             "SELECT id, sha256, analysis, path, origin FROM articles WHERE origin = ?", (origin,)
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return {r["id"]: StoredVersion(r["sha256"], r["analysis"], r["path"], r["origin"]) for r in rows}
 
     async def versions_of(self, article_ids: Sequence[str]) -> dict[str, StoredVersion]:
@@ -533,19 +530,18 @@ class Store:
 
     async def list_articles(self, limit: int, offset: int = 0) -> list[ArticleEntry]:
         """The corpus, newest first: by the article's own date, then by when it was added."""
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             f"SELECT {_ENTRY_COLUMNS} FROM articles "
             "ORDER BY published IS NULL, published DESC, added_at DESC, id LIMIT ? OFFSET ?",
             (limit, offset),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_entry(r) for r in rows]
 
     async def entry(self, article_id: str) -> ArticleEntry | None:
-        async with self._reader.execute(
+        _rows = await self._reader.execute_fetchall(
             f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE id = ?", (article_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = _rows[0] if _rows else None
         return _entry(row) if row else None
 
     async def find_by_title(self, fragment: str, limit: int) -> list[ArticleEntry]:
@@ -584,13 +580,12 @@ class Store:
     async def search_titles(self, fts_query: str, limit: int) -> list[ArticleEntry]:
         """Articles ranked by an FTS5 match of ``fts_query`` (already quoted by the caller)."""
         try:
-            async with self._reader.execute(
+            rows = await self._reader.execute_fetchall(
                 f"SELECT {_ENTRY_COLUMNS_A} FROM articles_fts "
                 "JOIN articles a ON a.rowid = articles_fts.rowid "
                 "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 10.0, 2.0, 2.0, 1.0) LIMIT ?",
                 (fts_query, limit),
-            ) as cur:
-                rows = await cur.fetchall()
+            )
         except sqlite3.OperationalError:
             log.debug("suggestion search failed for %r", fts_query, exc_info=True)
             return []
@@ -655,17 +650,16 @@ class Store:
 
     async def top_topics(self, limit: int, offset: int = 0) -> list[TopicCount]:
         """The corpus's most covered topics, with their article counts."""
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             "SELECT topic, topic_key, articles FROM topic_counts ORDER BY articles DESC, topic_key "
             "LIMIT ? OFFSET ?",
             (limit, offset),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [TopicCount(r["topic"], r["topic_key"], r["articles"]) for r in rows]
 
     async def count_topics(self) -> int:
-        async with self._reader.execute("SELECT count(*) FROM topic_counts") as cur:
-            row = await cur.fetchone()
+        _rows = await self._reader.execute_fetchall("SELECT count(*) FROM topic_counts")
+        row = _rows[0] if _rows else None
         return int(row[0]) if row else 0
 
     async def find_topics(self, key_fragment: str, limit: int) -> list[TopicCount]:
@@ -690,19 +684,17 @@ class Store:
         return found
 
     async def article_topics(self, article_id: str) -> tuple[str, ...]:
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             "SELECT topic FROM article_topics WHERE article_id = ? ORDER BY rank", (article_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return tuple(r["topic"] for r in rows)
 
     async def quotes_of(self, article_id: str) -> list[Quote]:
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             "SELECT text, speaker, paragraph, start, end FROM quotes WHERE article_id = ? "
             "ORDER BY position",
             (article_id,),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [Quote(r["text"], r["speaker"], r["paragraph"], r["start"], r["end"]) for r in rows]
 
     async def quotes_by_speaker(
@@ -710,19 +702,18 @@ class Store:
     ) -> tuple[list[QuoteInArticle], int]:
         """Quotes whose speaker's full name or surname has this key: newest article first."""
         where = "(q.speaker_key = ? OR q.surname_key = ?)"
-        async with self._reader.execute(
+        _rows = await self._reader.execute_fetchall(
             f"SELECT count(*) FROM quotes q WHERE {where}", (key, key)
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = _rows[0] if _rows else None
         total = int(row[0]) if row else 0
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             f"SELECT {_ENTRY_COLUMNS_A}, q.text AS qtext, q.speaker, q.paragraph, q.start, q.end "
             f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {where} "
             "ORDER BY a.published IS NULL, a.published DESC, a.added_at DESC, a.id, q.position "
             "LIMIT ? OFFSET ?",
             (key, key, limit, offset),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [
             QuoteInArticle(_entry(r), Quote(r["qtext"], r["speaker"], r["paragraph"], r["start"], r["end"]))
             for r in rows
@@ -731,40 +722,37 @@ class Store:
     async def speakers(self, key_fragment: str, limit: int) -> list[SpeakerCount]:
         """Speakers whose name or surname starts with ``key_fragment``; most quoted first."""
         like = f"{_like_escape(key_fragment)}%"
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             "SELECT min(speaker) AS speaker, count(*) AS n FROM quotes "
             "WHERE speaker_key IS NOT NULL AND (speaker_key LIKE ? ESCAPE '\\' "
             "OR surname_key LIKE ? ESCAPE '\\') "
             "GROUP BY speaker_key ORDER BY n DESC, speaker_key LIMIT ?",
             (like, like, limit),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [SpeakerCount(r["speaker"], r["n"]) for r in rows]
 
     async def article(self, article_id: str) -> Article | None:
         """The whole article, rebuilt from its stored sentences."""
-        async with self._reader.execute(
+        _rows = await self._reader.execute_fetchall(
             "SELECT * FROM articles WHERE id = ?", (article_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = _rows[0] if _rows else None
         if row is None:
             return None
-        async with self._reader.execute(
+        srows = await self._reader.execute_fetchall(
             "SELECT paragraph, text FROM sentences WHERE article_id = ? "
             "ORDER BY paragraph, sentence",
             (article_id,),
-        ) as cur:
-            srows = await cur.fetchall()
+        )
         paragraphs: list[list[str]] = []
         for r in srows:
             while len(paragraphs) <= r["paragraph"]:
                 paragraphs.append([])
             paragraphs[r["paragraph"]].append(r["text"])
-        async with self._reader.execute(
+        prows = await self._reader.execute_fetchall(
             "SELECT text FROM publisher_takeaways WHERE article_id = ? ORDER BY position",
             (article_id,),
-        ) as cur:
-            prows = await cur.fetchall()
+        )
         place = row["dateline_place"]
         return Article(
             id=row["id"],
@@ -780,49 +768,47 @@ class Store:
         )
 
     async def paragraph_count(self, article_id: str) -> int:
-        async with self._reader.execute(
+        _rows = await self._reader.execute_fetchall(
             "SELECT max(paragraph) + 1 FROM sentences WHERE article_id = ?", (article_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = _rows[0] if _rows else None
         return int(row[0] or 0) if row else 0
 
     async def publisher_takeaways(self, article_id: str) -> tuple[str, ...]:
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             "SELECT text FROM publisher_takeaways WHERE article_id = ? ORDER BY position",
             (article_id,),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return tuple(r["text"] for r in rows)
 
     async def takeaways(self, article_id: str, count: int) -> tuple[Takeaway, ...]:
         """The ``count`` best generated takeaways, best first."""
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             "SELECT s.text, t.paragraph, t.sentence FROM takeaways t "
             "JOIN sentences s ON s.article_id = t.article_id AND s.paragraph = t.paragraph "
             "AND s.sentence = t.sentence WHERE t.article_id = ? ORDER BY t.rank LIMIT ?",
             (article_id, count),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return tuple(Takeaway(r["text"], r["paragraph"], r["sentence"]) for r in rows)
 
     async def cached_summary(
         self, article_id: str, algorithm: str, count: int
     ) -> tuple[Takeaway, ...] | None:
-        async with self._reader.execute(
+        _rows = await self._reader.execute_fetchall(
             "SELECT positions FROM summaries WHERE article_id = ? AND algorithm = ? AND count = ?",
             (article_id, algorithm, count),
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = _rows[0] if _rows else None
         if row is None:
             return None
         wanted = [tuple(p) for p in json.loads(row["positions"])]
         out = []
         for p, s in wanted:
-            async with self._reader.execute(
+            _rows = await self._reader.execute_fetchall(
                 "SELECT text FROM sentences WHERE article_id = ? AND paragraph = ? AND sentence = ?",
                 (article_id, p, s),
-            ) as cur:
-                srow = await cur.fetchone()
+            )
+            srow = _rows[0] if _rows else None
             if srow is None:
                 return None
             out.append(Takeaway(srow["text"], p, s))
