@@ -14,6 +14,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .config import ConfigError, Settings, load_settings
 from .errors import BriefError
@@ -111,7 +112,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 def settings_for(args: argparse.Namespace) -> Settings:
     settings = load_settings(args.env_file)
-    overrides: dict[str, object] = {}
+    overrides: dict[str, Any] = {}
     if args.database:
         overrides["database_path"] = Path(args.database)
     if args.seeds:

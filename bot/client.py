@@ -61,7 +61,7 @@ class BriefBot(commands.Bot):
         )
         self.settings = settings
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
-        self.tree.on_error = self.on_app_command_error
+        self.tree.error(self.on_app_command_error)  # the one error handler of every app command
         self.startup_load: asyncio.Task[None] | None = None
         self._resources_closed = False
 

@@ -60,13 +60,13 @@ def parse_query(text: str) -> SearchQuery:
     text = text[:2000]
     phrases: list[tuple[str, ...]] = []
     for m in _PHRASE.finditer(text):
-        words = tuple(_words(m[1]))[:MAX_TERMS]
-        if len(words) > 1 and words not in phrases:
-            phrases.append(words)
-        elif len(words) == 1:
-            text = text.replace(m[0], f" {words[0]} ", 1)
+        phrase = tuple(_words(m[1]))[:MAX_TERMS]
+        if len(phrase) > 1 and phrase not in phrases:
+            phrases.append(phrase)
+        elif len(phrase) == 1:
+            text = text.replace(m[0], f" {phrase[0]} ", 1)
     rest = _PHRASE.sub(" ", text)
-    words = []
+    words: list[str] = []
     for w in _words(rest) + [w for p in phrases if len(p) == 1 for w in p]:
         if w not in words:
             words.append(w)

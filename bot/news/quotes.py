@@ -586,8 +586,8 @@ def _mentions(para: _Para, pidx: int, vocab: _Vocab) -> list[_Mention]:
         # titles and honorifics in front: strip up to the last one
         cut = 0
         titles: list[str] = []
-        for k, w in enumerate(words[:-1]):
-            low = w.lower().rstrip(".")
+        for k, word in enumerate(words[:-1]):
+            low = word.lower().rstrip(".")
             if low in _TITLES or ("-" in low and any(part in _TITLES for part in low.split("-"))):
                 cut = k + 1  # "President", "Director-General"
         names = _first_names()
@@ -615,12 +615,12 @@ def _mentions(para: _Para, pidx: int, vocab: _Vocab) -> list[_Mention]:
             tokens = (*tokens[:-1], tokens[-1].rstrip("."))
         single = len(tokens) == 1
         if single and first_initial and not cut:
-            w = tokens[0]
-            low = w.lower()
+            first = tokens[0]
+            low = first.lower()
             # a capitalised first word of a sentence is a name only with evidence from the article
             if low in vocab.lower or low.rstrip("s") in vocab.lower:
                 continue
-            tentative = w not in vocab.cap_mid and low not in names
+            tentative = first not in vocab.cap_mid and low not in names
         else:
             tentative = False
         ment = _Mention(para=pidx, start=start, end=end, tokens=tokens, tentative=tentative)
@@ -881,10 +881,10 @@ class _Doc:
         for m in p.mentions:
             if s <= m.start and m.end <= e and not self.feat(m).modifier and not m.place:
                 return _Ref("name", pidx, m.start, mention=m)
-        words = seg.split()
-        while words and words[-1].lower() in _AUX:
-            words.pop()
-        tail = " ".join(words)
+        seg_words = seg.split()
+        while seg_words and seg_words[-1].lower() in _AUX:
+            seg_words.pop()
+        tail = " ".join(seg_words)
         pm = re.search(r"\b(he|she|it|they|we|I)$", tail)
         if pm:
             return _Ref("pronoun", pidx, s, words=(pm.group(1).lower(),))
@@ -898,7 +898,7 @@ class _Doc:
         pm = _PRONOUN_RE.search(tail)
         if pm and len(tail.split()) <= 3:
             return _Ref("pronoun", pidx, s, words=(pm.group(1).lower(),))
-        if tail and len(words) <= 4 and all(w[:1].islower() for w in words):
+        if tail and len(seg_words) <= 4 and all(w[:1].islower() for w in seg_words):
             return _Ref("none", pidx, s)  # "police", "opposition lawmakers": nobody named
         return None
 
@@ -971,24 +971,24 @@ class _Doc:
                     cands.append((q.open, q.speaker, None))
             # a possessive ("Walker's younger brother Cody") is not the subject of its sentence
             cands.sort(key=lambda c: (c[2] is not None and self.feat(c[2]).modifier, c[0]))
-            for _pos, spk, m in cands:
-                if m is not None:
-                    ent = self.entity(m)
+            for _pos, spk, cand in cands:
+                if cand is not None:
+                    ent = self.entity(cand)
                     if want == "o":
                         if ent.org:
                             return ent.name
                         continue
-                    if not self.is_person(m):
+                    if not self.is_person(cand):
                         continue
-                    g_m = self.gender(m)
+                    g_m = self.gender(cand)
                     if g_m and g_m != want:
                         continue
                     self._speakers.add(speaker_key(ent.name))
                     self._speaker_ent.setdefault(speaker_key(ent.name), ent)
                     return ent.name
                 elif spk is not None and want != "o":
-                    ent = self._speaker_ent.get(speaker_key(spk))
-                    g_s = self.gender(ent) if ent is not None else None
+                    known = self._speaker_ent.get(speaker_key(spk))
+                    g_s = self.gender(known) if known is not None else None
                     if (g_s is None or g_s == want) and speaker_key(spk) in self._speakers:
                         return spk
         return None

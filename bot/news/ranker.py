@@ -111,7 +111,9 @@ class RankerParams:
         unknown = set(data) - set(known) - {"_comment", "_fit"}
         if unknown:
             raise ValueError(f"unknown ranker parameters: {', '.join(sorted(unknown))}")
-        values = {k: int(v) if known[k] in ("int", int) else float(v) for k, v in data.items() if k in known}
+        values: dict[str, Any] = {
+            k: int(v) if known[k] in ("int", int) else float(v) for k, v in data.items() if k in known
+        }
         return cls(**values)
 
     def with_(self, **changes: float) -> RankerParams:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -241,6 +242,10 @@ class Store:
         self._writer = writer
         self._write_lock = asyncio.Lock()
 
+    async def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """All rows of one read query, in one trip to a reader thread."""
+        return list(await self._reader.execute_fetchall(sql, params))
+
     @property
     def _reader(self) -> aiosqlite.Connection:
         """The next read-only connection, in turn: queries of concurrent commands run side by side."""
@@ -269,7 +274,7 @@ class Store:
             await writer.execute("PRAGMA foreign_keys = ON")
             await writer.execute("PRAGMA journal_mode = WAL")
             await writer.execute("PRAGMA synchronous = NORMAL")
-            check = ("ok",)
+            check: Any = ("ok",)
             size = await asyncio.to_thread(lambda: path.stat().st_size if path.exists() else 0)
             if size <= QUICK_CHECK_MAX_BYTES:
                 async with writer.execute("PRAGMA quick_check(1)") as cur:
@@ -468,11 +473,11 @@ class Store:
     # -- reads --------------------------------------------------------------------
 
     async def digest_configs(self) -> list[DigestConfig]:
-        rows = await self._reader.execute_fetchall("SELECT * FROM guild_digests ORDER BY guild_id")
+        rows = await self._fetch("SELECT * FROM guild_digests ORDER BY guild_id")
         return [_digest_config(r) for r in rows]
 
     async def digest_config(self, guild_id: int) -> DigestConfig | None:
-        _rows = await self._reader.execute_fetchall(
+        _rows = await self._fetch(
             "SELECT * FROM guild_digests WHERE guild_id = ?", (guild_id,)
         )
         row = _rows[0] if _rows else None
@@ -481,12 +486,12 @@ class Store:
     async def added_since(self, cutoff: str | None, limit: int) -> tuple[list[ArticleEntry], int]:
         """Articles added after ``cutoff`` (all when None), newest first, and how many in all."""
         since = cutoff or ""
-        _rows = await self._reader.execute_fetchall(
+        _rows = await self._fetch(
             "SELECT count(*) FROM articles WHERE added_at > ?", (since,)
         )
         row = _rows[0] if _rows else None
         total = int(row[0]) if row else 0
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE added_at > ? "
             "ORDER BY added_at DESC, id LIMIT ?",
             (since, limit),
@@ -494,23 +499,23 @@ class Store:
         return [_entry(r) for r in rows], total
 
     async def newest_added_at(self) -> str | None:
-        _rows = await self._reader.execute_fetchall("SELECT max(added_at) FROM articles")
+        _rows = await self._fetch("SELECT max(added_at) FROM articles")
         row = _rows[0] if _rows else None
         return row[0] if row else None
 
     async def get_meta(self, key: str) -> str | None:
-        _rows = await self._reader.execute_fetchall("SELECT value FROM meta WHERE key = ?", (key,))
+        _rows = await self._fetch("SELECT value FROM meta WHERE key = ?", (key,))
         row = _rows[0] if _rows else None
         return row["value"] if row else None
 
     async def count_articles(self) -> int:
-        _rows = await self._reader.execute_fetchall("SELECT count(*) FROM articles")
+        _rows = await self._fetch("SELECT count(*) FROM articles")
         row = _rows[0] if _rows else None
         return int(row[0]) if row else 0
 
     async def versions(self, origin: str) -> dict[str, StoredVersion]:
         """Every stored article of one origin (``seeds`` or ``import``) by id."""
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             "SELECT id, sha256, analysis, path, origin FROM articles WHERE origin = ?", (origin,)
         )
         return {r["id"]: StoredVersion(r["sha256"], r["analysis"], r["path"], r["origin"]) for r in rows}
@@ -530,7 +535,7 @@ class Store:
 
     async def list_articles(self, limit: int, offset: int = 0) -> list[ArticleEntry]:
         """The corpus, newest first: by the article's own date, then by when it was added."""
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             f"SELECT {_ENTRY_COLUMNS} FROM articles "
             "ORDER BY published IS NULL, published DESC, added_at DESC, id LIMIT ? OFFSET ?",
             (limit, offset),
@@ -538,7 +543,7 @@ class Store:
         return [_entry(r) for r in rows]
 
     async def entry(self, article_id: str) -> ArticleEntry | None:
-        _rows = await self._reader.execute_fetchall(
+        _rows = await self._fetch(
             f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE id = ?", (article_id,)
         )
         row = _rows[0] if _rows else None
@@ -553,7 +558,7 @@ class Store:
         fragment = fragment.replace("\x00", "")
         if len(fragment) >= 3:
             phrase = '"' + fragment.replace('"', '""') + '"'
-            rows = await self._reader.execute_fetchall(
+            rows = await self._fetch(
                 f"SELECT {_ENTRY_COLUMNS_A} FROM titles_fts JOIN articles a ON a.rowid = titles_fts.rowid "
                 "WHERE titles_fts MATCH ? "
                 "ORDER BY lower(a.title) NOT LIKE lower(?) || '%' ESCAPE '\\', length(a.title), a.title "
@@ -561,7 +566,7 @@ class Store:
                 (phrase, _like_escape(fragment), limit),
             )
         else:
-            rows = await self._reader.execute_fetchall(
+            rows = await self._fetch(
                 f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE title >= ? COLLATE NOCASE "
                 "AND title < ? COLLATE NOCASE ORDER BY length(title), title LIMIT ?",
                 (fragment, fragment + "\U0010ffff", limit),
@@ -569,7 +574,7 @@ class Store:
             if len(rows) < limit and fragment:  # rare: fill up with titles that contain it (a scan)
                 seen = {r["id"] for r in rows}
                 pattern = f"%{_like_escape(fragment)}%"
-                more = await self._reader.execute_fetchall(
+                more = await self._fetch(
                     f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE title LIKE ? ESCAPE '\\' "
                     "OR id LIKE ? ESCAPE '\\' ORDER BY length(title), title LIMIT ?",
                     (pattern, pattern, limit),
@@ -580,7 +585,7 @@ class Store:
     async def search_titles(self, fts_query: str, limit: int) -> list[ArticleEntry]:
         """Articles ranked by an FTS5 match of ``fts_query`` (already quoted by the caller)."""
         try:
-            rows = await self._reader.execute_fetchall(
+            rows = await self._fetch(
                 f"SELECT {_ENTRY_COLUMNS_A} FROM articles_fts "
                 "JOIN articles a ON a.rowid = articles_fts.rowid "
                 "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 10.0, 2.0, 2.0, 1.0) LIMIT ?",
@@ -603,7 +608,7 @@ class Store:
         bm25 = "bm25(articles_fts, " + ", ".join(f"{float(w):.3f}" for w in weights) + ")"
         ranked = [
             (r["rowid"], -float(r["score"]))
-            for r in await self._reader.execute_fetchall(
+            for r in await self._fetch(
                 f"SELECT rowid, {bm25} AS score FROM articles_fts WHERE articles_fts MATCH ? "
                 "ORDER BY score LIMIT ?",
                 (match, limit),
@@ -612,7 +617,7 @@ class Store:
         if not ranked:
             return []
         marks = ",".join("?" * len(ranked))
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             f"SELECT rowid, {_ENTRY_COLUMNS} FROM articles WHERE rowid IN ({marks})",
             [rowid for rowid, _ in ranked],
         )
@@ -624,7 +629,7 @@ class Store:
         if not article_ids:
             return {}
         marks = ",".join("?" * len(article_ids))
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             f"SELECT a.id, snippet(articles_fts, 3, '{MARK_START}', '{MARK_END}', '…', 24) AS snip "
             "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
             f"WHERE articles_fts MATCH ? AND articles_fts.rowid IN "
@@ -650,7 +655,7 @@ class Store:
 
     async def top_topics(self, limit: int, offset: int = 0) -> list[TopicCount]:
         """The corpus's most covered topics, with their article counts."""
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             "SELECT topic, topic_key, articles FROM topic_counts ORDER BY articles DESC, topic_key "
             "LIMIT ? OFFSET ?",
             (limit, offset),
@@ -658,7 +663,7 @@ class Store:
         return [TopicCount(r["topic"], r["topic_key"], r["articles"]) for r in rows]
 
     async def count_topics(self) -> int:
-        _rows = await self._reader.execute_fetchall("SELECT count(*) FROM topic_counts")
+        _rows = await self._fetch("SELECT count(*) FROM topic_counts")
         row = _rows[0] if _rows else None
         return int(row[0]) if row else 0
 
@@ -668,14 +673,14 @@ class Store:
         Most covered first within each group. The first group comes from the
         primary key's order; the second (a scan) runs only to fill up the list.
         """
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             "SELECT topic, topic_key, articles FROM topic_counts WHERE topic_key >= ? AND topic_key < ? "
             "ORDER BY articles DESC, topic_key LIMIT ?",
             (key_fragment, key_fragment + "\U0010ffff", limit),
         )
         found = [TopicCount(r["topic"], r["topic_key"], r["articles"]) for r in rows]
         if len(found) < limit and key_fragment:
-            rows = await self._reader.execute_fetchall(
+            rows = await self._fetch(
                 "SELECT topic, topic_key, articles FROM topic_counts WHERE topic_key LIKE ? ESCAPE '\\' "
                 "ORDER BY articles DESC, topic_key LIMIT ?",
                 (f"% {_like_escape(key_fragment)}%", limit - len(found)),
@@ -684,13 +689,13 @@ class Store:
         return found
 
     async def article_topics(self, article_id: str) -> tuple[str, ...]:
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             "SELECT topic FROM article_topics WHERE article_id = ? ORDER BY rank", (article_id,)
         )
         return tuple(r["topic"] for r in rows)
 
     async def quotes_of(self, article_id: str) -> list[Quote]:
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             "SELECT text, speaker, paragraph, start, end FROM quotes WHERE article_id = ? "
             "ORDER BY position",
             (article_id,),
@@ -702,12 +707,12 @@ class Store:
     ) -> tuple[list[QuoteInArticle], int]:
         """Quotes whose speaker's full name or surname has this key: newest article first."""
         where = "(q.speaker_key = ? OR q.surname_key = ?)"
-        _rows = await self._reader.execute_fetchall(
+        _rows = await self._fetch(
             f"SELECT count(*) FROM quotes q WHERE {where}", (key, key)
         )
         row = _rows[0] if _rows else None
         total = int(row[0]) if row else 0
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             f"SELECT {_ENTRY_COLUMNS_A}, q.text AS qtext, q.speaker, q.paragraph, q.start, q.end "
             f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {where} "
             "ORDER BY a.published IS NULL, a.published DESC, a.added_at DESC, a.id, q.position "
@@ -722,7 +727,7 @@ class Store:
     async def speakers(self, key_fragment: str, limit: int) -> list[SpeakerCount]:
         """Speakers whose name or surname starts with ``key_fragment``; most quoted first."""
         like = f"{_like_escape(key_fragment)}%"
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             "SELECT min(speaker) AS speaker, count(*) AS n FROM quotes "
             "WHERE speaker_key IS NOT NULL AND (speaker_key LIKE ? ESCAPE '\\' "
             "OR surname_key LIKE ? ESCAPE '\\') "
@@ -733,13 +738,13 @@ class Store:
 
     async def article(self, article_id: str) -> Article | None:
         """The whole article, rebuilt from its stored sentences."""
-        _rows = await self._reader.execute_fetchall(
+        _rows = await self._fetch(
             "SELECT * FROM articles WHERE id = ?", (article_id,)
         )
         row = _rows[0] if _rows else None
         if row is None:
             return None
-        srows = await self._reader.execute_fetchall(
+        srows = await self._fetch(
             "SELECT paragraph, text FROM sentences WHERE article_id = ? "
             "ORDER BY paragraph, sentence",
             (article_id,),
@@ -749,7 +754,7 @@ class Store:
             while len(paragraphs) <= r["paragraph"]:
                 paragraphs.append([])
             paragraphs[r["paragraph"]].append(r["text"])
-        prows = await self._reader.execute_fetchall(
+        prows = await self._fetch(
             "SELECT text FROM publisher_takeaways WHERE article_id = ? ORDER BY position",
             (article_id,),
         )
@@ -768,14 +773,14 @@ class Store:
         )
 
     async def paragraph_count(self, article_id: str) -> int:
-        _rows = await self._reader.execute_fetchall(
+        _rows = await self._fetch(
             "SELECT max(paragraph) + 1 FROM sentences WHERE article_id = ?", (article_id,)
         )
         row = _rows[0] if _rows else None
         return int(row[0] or 0) if row else 0
 
     async def publisher_takeaways(self, article_id: str) -> tuple[str, ...]:
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             "SELECT text FROM publisher_takeaways WHERE article_id = ? ORDER BY position",
             (article_id,),
         )
@@ -783,7 +788,7 @@ class Store:
 
     async def takeaways(self, article_id: str, count: int) -> tuple[Takeaway, ...]:
         """The ``count`` best generated takeaways, best first."""
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             "SELECT s.text, t.paragraph, t.sentence FROM takeaways t "
             "JOIN sentences s ON s.article_id = t.article_id AND s.paragraph = t.paragraph "
             "AND s.sentence = t.sentence WHERE t.article_id = ? ORDER BY t.rank LIMIT ?",
@@ -794,7 +799,7 @@ class Store:
     async def cached_summary(
         self, article_id: str, algorithm: str, count: int
     ) -> tuple[Takeaway, ...] | None:
-        _rows = await self._reader.execute_fetchall(
+        _rows = await self._fetch(
             "SELECT positions FROM summaries WHERE article_id = ? AND algorithm = ? AND count = ?",
             (article_id, algorithm, count),
         )
@@ -804,7 +809,7 @@ class Store:
         wanted = [tuple(p) for p in json.loads(row["positions"])]
         out = []
         for p, s in wanted:
-            _rows = await self._reader.execute_fetchall(
+            _rows = await self._fetch(
                 "SELECT text FROM sentences WHERE article_id = ? AND paragraph = ? AND sentence = ?",
                 (article_id, p, s),
             )
