@@ -60,7 +60,7 @@ def baseline_index(records: list[dict[str, object]]) -> sqlite3.Connection:
     return db
 
 
-async def run(path: Path, limit: int | None, database: Path | None) -> None:
+def read_records(path: Path, limit: int | None) -> list[dict[str, object]]:
     records = []
     with open(path, encoding="utf-8") as fh:
         for line in fh:
@@ -68,6 +68,11 @@ async def run(path: Path, limit: int | None, database: Path | None) -> None:
                 records.append(json.loads(line))
             if limit and len(records) >= limit:
                 break
+    return records
+
+
+async def run(path: Path, limit: int | None, database: Path | None) -> None:
+    records = read_records(path, limit)
     tmp = tempfile.TemporaryDirectory()
     db_path = database or Path(tmp.name) / "search.sqlite3"
     subset = Path(tmp.name) / "subset.jsonl"
@@ -112,8 +117,9 @@ async def run(path: Path, limit: int | None, database: Path | None) -> None:
         print("|---|---|---|---|---|---|")
         for name, label in (("baseline", "plain FTS5 bm25, body, words OR-ed"), ("brief", "Brief")):
             s = score(ranks[name])
+            p50, p99 = statistics.median(times[name]), percentile(times[name], 0.99)
             print(f"| {label} | {s['MRR@10']:.3f} | {s['R@1']:.3f} | {s['R@10']:.3f} | "
-                  f"{1000 * statistics.median(times[name]):.2f} | {1000 * percentile(times[name], 0.99):.2f} |")
+                  f"{1000 * p50:.2f} | {1000 * p99:.2f} |")
     finally:
         await service.close()
         await store.close()
@@ -121,7 +127,9 @@ async def run(path: Path, limit: int | None, database: Path | None) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("data", type=Path, help="JSON lines with id, article, highlights")
     parser.add_argument("--limit", type=int, help="only the first N articles")
     parser.add_argument("--database", type=Path, help="keep the imported database here")
