@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 COGS = ("cogs.articles", "cogs.quotes", "cogs.topics", "cogs.digest", "cogs.admin")
 COMMAND_HASH_KEY = "command_hash"
+# Seconds to wait after the last server arrives before on_ready (discord.py's default is 2 s):
+# commands are answered before that anyway; the digest loop starts at on_ready.
+GUILD_READY_TIMEOUT = 0.5
 
 # What the bot needs in a channel: to see it, post the digest there, with embeds.
 INVITE_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
@@ -57,7 +60,7 @@ class BriefBot(commands.Bot):
             intents=intents,
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
-            **options,
+            **{"guild_ready_timeout": GUILD_READY_TIMEOUT, **options},
         )
         self.settings = settings
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
