@@ -24,7 +24,6 @@ from .errors import BriefError
 from .news.analyze import analyze_article, analyze_line
 from .news.article import Analysis, ArticleEntry, QuoteInArticle, Takeaway
 from .news.parse import ParseError, article_id_for_path, parse_bytes
-from .news.quotes import speaker_key, surname
 from .news.summarize import in_article_order
 from .service import ReloadReport, Service, SummaryView, TakeawaysView, make_pool
 from .storage.store import Store
@@ -352,12 +351,8 @@ async def cmd_quotes(settings: Settings, args: argparse.Namespace) -> int:
     async with open_service(settings) as service:
         await _ensure_loaded(service)
         if args.article:
-            entry, quotes = await service.article_quotes(args.article)
+            entry, quotes = await service.article_quotes(args.article, args.speaker)
             found = [QuoteInArticle(entry, q) for q in quotes]
-            if args.speaker:
-                key = speaker_key(args.speaker)
-                found = [f for f in found if f.quote.speaker and key in
-                         (speaker_key(f.quote.speaker), speaker_key(surname(f.quote.speaker)))]
             total = len(found)
         else:
             found, total = await service.speaker_quotes(args.speaker, 0, args.limit)

@@ -48,7 +48,7 @@ from .news.article import (
 )
 from .news.crossbrief import cross_brief
 from .news.query import SearchHit, SearchQuery, parse_query
-from .news.quotes import speaker_key
+from .news.quotes import said_by, speaker_key
 from .news.summarize import ALGORITHMS, MAX_SENTENCES, in_article_order, stop_words, summarize
 from .news.topics import topic_key
 from .storage.store import DigestConfig, Store, StoreBusy, Writer
@@ -555,9 +555,15 @@ class Service:
 
     # -- quotes -------------------------------------------------------------------------
 
-    async def article_quotes(self, query: str) -> tuple[ArticleEntry, list[Quote]]:
+    async def article_quotes(
+        self, query: str, speaker: str | None = None
+    ) -> tuple[ArticleEntry, list[Quote]]:
+        """An article's quotes in order; only a speaker's when ``speaker`` is given (name or surname)."""
         entry = await self.resolve(query)
-        return entry, await self.store.quotes_of(entry.id)
+        quotes = await self.store.quotes_of(entry.id)
+        if speaker:
+            quotes = [q for q in quotes if said_by(q, speaker)]
+        return entry, quotes
 
     async def speaker_quotes(
         self, speaker: str, page: int = 0, per_page: int = 10

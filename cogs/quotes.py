@@ -11,7 +11,6 @@ from discord.ext import commands
 
 from bot.errors import InvalidInput
 from bot.news.article import QuoteInArticle
-from bot.news.quotes import speaker_key, surname
 
 from . import _render
 from ._views import send_pages
@@ -55,12 +54,8 @@ class Quotes(commands.Cog):
         if not article and not speaker:
             raise InvalidInput("Pick an article, a speaker, or both.")
         if article:
-            entry, found = await service.article_quotes(article)
+            entry, found = await service.article_quotes(article, speaker)
             items = [QuoteInArticle(entry, q) for q in found]
-            if speaker:
-                key = speaker_key(speaker)
-                items = [i for i in items if i.quote.speaker and key in
-                         (speaker_key(i.quote.speaker), speaker_key(surname(i.quote.speaker)))]
             title = f"Quotes in “{_render.plain(entry.title)}”"
             if speaker:
                 title += f" by {_render.plain(speaker)}"

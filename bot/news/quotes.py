@@ -264,6 +264,14 @@ def surname(name: str) -> str:
     return words[-1] if words else ""
 
 
+def said_by(quote: Quote, speaker: str) -> bool:
+    """Whether ``speaker`` (a full name or a surname, any case, accents optional) said ``quote``."""
+    if not quote.speaker:
+        return False
+    key = speaker_key(speaker)
+    return key in (speaker_key(quote.speaker), speaker_key(surname(quote.speaker)))
+
+
 # ---------------------------------------------------------------------------------------
 # Data of one article
 

@@ -390,3 +390,16 @@ def test_the_company_said_resolves_to_the_named_company():
 def test_missing_closing_mark_runs_to_the_end_of_the_paragraph():
     (q,) = extract_quotes_from_paragraphs(['Mayor Tom Reyes said: "We will rebuild every house'])
     assert (q.text, q.speaker) == ("We will rebuild every house", "Tom Reyes")
+
+
+def test_said_by_matches_full_name_or_surname_in_any_case_and_accents() -> None:
+    from bot.news.article import Quote
+    from bot.news.quotes import said_by
+
+    quote = Quote("We will build it.", "Élodie Marchand", 0, 1, 18)
+    assert said_by(quote, "Elodie Marchand")
+    assert said_by(quote, "marchand")
+    assert said_by(quote, "MARCHAND")
+    assert not said_by(quote, "Elodie")
+    assert not said_by(quote, "Marchan")
+    assert not said_by(Quote("Nobody said this.", None, 0, 1, 18), "marchand")
