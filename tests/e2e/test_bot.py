@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,72 +13,35 @@ import discord
 import pytest
 
 from bot.client import BriefBot, NotAllowed
-from bot.config import Settings, load_settings
 from bot.errors import ArticleNotFound, InvalidInput
 from bot.service import Service
 from bot.storage.store import Store
 from tests.e2e.emulator import DiscordEmulator
+from tests.e2e.helpers import (
+    MANAGE_GUILD,
+    Clock,
+    RunBot,
+    build_template,
+    copy_template,
+    expected_errors,
+    make_settings,
+)
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "e2e"
 SEED = Path(__file__).parents[2] / "seeds" / "000_fbe23b38341c844e.txt"
 SEED_ID = "000-fbe23b38341c844e"
-MANAGE_GUILD = discord.Permissions(manage_guild=True).value
-
-RunBot = Callable[..., Awaitable[Any]]
-
-
-class Clock:
-    """A settable clock for the bot: the digest loop reads it instead of the real time."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def make_settings(tmp: Path, **extra: str) -> Settings:
-    env = {
-        "DISCORD_TOKEN": "emulator-bot-token",
-        "DATABASE_PATH": str(tmp / "db" / "brief.sqlite3"),
-        "SEEDS_DIR": str(tmp / "seeds"),
-        "WORKERS": "1",
-        **extra,
-    }
-    return load_settings(None, environ=env)
 
 
 @pytest.fixture(scope="module")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A corpus database loaded once for the module (the seed and three fixture articles)."""
-    tmp = tmp_path_factory.mktemp("template")
-    seeds = tmp / "seeds"
-    seeds.mkdir()
-    shutil.copy(SEED, seeds)
-    for f in FIXTURES.iterdir():
-        shutil.copy(f, seeds)
-    settings = make_settings(tmp)
-
-    async def load() -> None:
-        store = await Store.open(settings.database_path)
-        service = Service(store, settings)
-        try:
-            report = await service.reload()
-            assert len(report.added) == 4, report
-        finally:
-            await service.close()
-            await store.close()
-
-    asyncio.run(load())
-    return tmp
+    files = {SEED.name: SEED, **{f.name: f for f in FIXTURES.iterdir()}}
+    return build_template(tmp_path_factory.mktemp("template"), files)
 
 
 @pytest.fixture
 def workdir(tmp_path: Path, template_db: Path) -> Path:
-    shutil.copytree(template_db / "seeds", tmp_path / "seeds")
-    (tmp_path / "db").mkdir()
-    shutil.copy(template_db / "db" / "brief.sqlite3", tmp_path / "db" / "brief.sqlite3")
-    return tmp_path
+    return copy_template(template_db, tmp_path)
 
 
 @pytest.fixture
@@ -94,14 +57,6 @@ async def brief(
     bot = BriefBot(make_settings(workdir), clock=Clock(datetime(2026, 3, 10, 6, 0, tzinfo=UTC)))
     bot.test_runner = await run_bot(bot)  # type: ignore[attr-defined]
     yield bot
-
-
-def expected_errors(bot: BriefBot, *kinds: type[BaseException]) -> None:
-    """The app-command errors the bot's handler turned into messages are exactly these kinds."""
-    errors = bot.test_runner.take_errors()  # type: ignore[attr-defined]
-    found = [type(getattr(e, "original", e)) for e in errors]
-    assert len(found) == len(kinds), errors
-    assert all(issubclass(f, k) for f, k in zip(found, kinds, strict=True)), errors
 
 
 def fields(embed: dict[str, Any]) -> dict[str, str]:

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,30 +11,9 @@ from typing import Any
 import pytest
 
 from bot.client import BriefBot
-from bot.config import Settings, load_settings
 from bot.errors import InvalidInput
-from bot.service import Service
-from bot.storage.store import Store
 from tests.e2e.emulator import DiscordEmulator
-
-RunBot = Callable[..., Awaitable[Any]]
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def make_settings(tmp: Path) -> Settings:
-    return load_settings(None, environ={
-        "DISCORD_TOKEN": "emulator-bot-token",
-        "DATABASE_PATH": str(tmp / "db" / "brief.sqlite3"),
-        "SEEDS_DIR": str(tmp / "seeds"),
-        "WORKERS": "1",
-    })
+from tests.e2e.helpers import Clock, RunBot, build_template, copy_template, expected_errors, make_settings
 
 
 def article(title: str, body: str, date: str) -> str:
@@ -71,44 +48,18 @@ The Kessel Bay council said repairs number {n} would be finished before the autu
 
 @pytest.fixture(scope="module")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("search-template")
-    (tmp / "seeds").mkdir()
-    for name, text in ARTICLES.items():
-        (tmp / "seeds" / name).write_text(text, encoding="utf-8")
-    settings = make_settings(tmp)
-
-    async def load() -> None:
-        store = await Store.open(settings.database_path)
-        service = Service(store, settings)
-        try:
-            report = await service.reload()
-            assert len(report.added) == len(ARTICLES) and not report.failed, report
-        finally:
-            await service.close()
-            await store.close()
-
-    asyncio.run(load())
-    return tmp
+    return build_template(tmp_path_factory.mktemp("search-template"), ARTICLES)
 
 
 @pytest.fixture
 async def brief(
     emulator: DiscordEmulator, tmp_path: Path, template_db: Path, run_bot: RunBot
 ) -> AsyncIterator[BriefBot]:
-    shutil.copytree(template_db / "seeds", tmp_path / "seeds")
-    (tmp_path / "db").mkdir()
-    shutil.copy(template_db / "db" / "brief.sqlite3", tmp_path / "db" / "brief.sqlite3")
+    copy_template(template_db, tmp_path)
     emulator.add_guild("Newsroom", channels=["general"])
     bot = BriefBot(make_settings(tmp_path), clock=Clock(datetime(2026, 3, 10, 6, 0, tzinfo=UTC)))
     bot.test_runner = await run_bot(bot)  # type: ignore[attr-defined]
     yield bot
-
-
-def expected_errors(bot: BriefBot, *kinds: type[BaseException]) -> None:
-    errors = bot.test_runner.take_errors()  # type: ignore[attr-defined]
-    found = [type(getattr(e, "original", e)) for e in errors]
-    assert len(found) == len(kinds), errors
-    assert all(issubclass(f, k) for f, k in zip(found, kinds, strict=True)), errors
 
 
 def no_pings(event: Any) -> None:

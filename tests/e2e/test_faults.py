@@ -24,7 +24,7 @@ from bot.service import Service
 from bot.storage.store import Store
 from tests.e2e import test_bot
 from tests.e2e.emulator import DiscordEmulator
-from tests.e2e.test_bot import MANAGE_GUILD, Clock, RunBot, expected_errors, make_settings
+from tests.e2e.helpers import MANAGE_GUILD, Clock, RunBot, expected_errors, make_settings
 
 # The loaded template database and the bot fixtures of test_bot.py, shared.
 template_db = test_bot.template_db

@@ -13,6 +13,7 @@ import pytest
 from bot.client import BriefBot, ShardedBriefBot, make_bot
 from tests.e2e import test_bot as base
 from tests.e2e.emulator import DiscordEmulator, EmulatedGuild, snowflake
+from tests.e2e.helpers import Clock, make_settings
 
 # The corpus database of test_bot (built once for this module), copied per test.
 template_db = base.template_db
@@ -39,7 +40,7 @@ async def _no_identify_wait(shard_id: int | None, *, initial: bool = False) -> N
 
 
 def sharded(workdir: Path, clock: Any = None, **env: str) -> BriefBot:
-    bot = make_bot(base.make_settings(workdir, **env), clock=clock or base.Clock(EARLY))
+    bot = make_bot(make_settings(workdir, **env), clock=clock or Clock(EARLY))
     bot.before_identify_hook = _no_identify_wait  # type: ignore[method-assign]
     return bot
 
@@ -65,12 +66,12 @@ async def answered(emulator: DiscordEmulator, guild: EmulatedGuild) -> str:
 
 
 def test_make_bot_is_a_plain_bot_without_shard_count(tmp_path: Path) -> None:
-    assert type(make_bot(base.make_settings(tmp_path))) is BriefBot
-    bot = make_bot(base.make_settings(tmp_path, SHARD_COUNT="4", SHARD_IDS="1,3"))
+    assert type(make_bot(make_settings(tmp_path))) is BriefBot
+    bot = make_bot(make_settings(tmp_path, SHARD_COUNT="4", SHARD_IDS="1,3"))
     assert isinstance(bot, ShardedBriefBot) and isinstance(bot, BriefBot)
     assert (bot.shard_count, bot.shard_ids) == (4, [1, 3])
     with pytest.raises(TypeError, match="make_bot"):
-        BriefBot(base.make_settings(tmp_path, SHARD_COUNT="2"))
+        BriefBot(make_settings(tmp_path, SHARD_COUNT="2"))
 
 
 # -- one process, every shard -------------------------------------------------------
@@ -132,7 +133,7 @@ async def test_two_processes_split_the_shards_and_the_digests(
     """Two bots over one database, SHARD_IDS=0 and SHARD_IDS=1: each answers and posts the
     digest for its own servers only."""
     g0, g1 = add_guild(emulator, "Zero", 0), add_guild(emulator, "One", 1)
-    clock = base.Clock(EARLY)
+    clock = Clock(EARLY)
     first = sharded(workdir, clock, SHARD_COUNT="2", SHARD_IDS="0")
     second = sharded(workdir, clock, SHARD_COUNT="2", SHARD_IDS="1")
     await run_bot(first)
