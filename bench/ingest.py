@@ -35,6 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from _data import read_records
 from sumy.parsers.plaintext import PlaintextParser
 from sumy.summarizers.lex_rank import LexRankSummarizer
 
@@ -43,17 +44,6 @@ from bot.news.sentences import split_sentences
 from bot.news.summarize import TOKENIZER
 from bot.service import Service
 from bot.storage.store import Store
-
-
-def read_records(path: Path, limit: int | None) -> list[dict[str, object]]:
-    out = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                out.append(json.loads(line))
-                if limit and len(out) >= limit:
-                    break
-    return out
 
 
 def synthesize(records: list[dict[str, object]], n: int, target: Path) -> None:

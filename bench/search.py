@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _data import read_records
+
 from bot.config import load_settings
 from bot.news.summarize import stop_words
 from bot.service import Service
@@ -58,17 +60,6 @@ def baseline_index(records: list[dict[str, object]]) -> sqlite3.Connection:
     db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, body)")
     db.executemany("INSERT INTO docs (id, body) VALUES (?, ?)", [(r["id"], r["article"]) for r in records])
     return db
-
-
-def read_records(path: Path, limit: int | None) -> list[dict[str, object]]:
-    records = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                records.append(json.loads(line))
-            if limit and len(records) >= limit:
-                break
-    return records
 
 
 async def run(path: Path, limit: int | None, database: Path | None) -> None:
