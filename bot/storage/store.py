@@ -98,6 +98,7 @@ def _digest_config(row: sqlite3.Row) -> DigestConfig:
     )
 
 
+TITLE_CANDIDATES = 500  # trigram matches looked at for one title look-up
 READERS = 4  # read-only connections (each with its thread): concurrent commands do not queue
 LEAD_SENTENCES = 5  # sentences of the body indexed again as the "lead", weighted above the body
 
@@ -552,34 +553,37 @@ class Store:
     async def find_by_title(self, fragment: str, limit: int) -> list[ArticleEntry]:
         """Articles whose title or id contains ``fragment`` (any case); titles that start with it first.
 
-        Three characters or more go through the trigram index (``titles_fts``);
-        shorter ones find titles that start with them (the title index).
+        Titles that start with it come from the title index; the rest from the
+        trigram index (``titles_fts``, three characters or more), looking at no
+        more than TITLE_CANDIDATES matches so that a common fragment ("the")
+        stays fast; one or two characters fall back to a scan, rarely needed.
         """
         fragment = fragment.replace("\x00", "")
-        if len(fragment) >= 3:
-            phrase = '"' + fragment.replace('"', '""') + '"'
-            rows = await self._fetch(
-                f"SELECT {_ENTRY_COLUMNS_A} FROM titles_fts JOIN articles a ON a.rowid = titles_fts.rowid "
-                "WHERE titles_fts MATCH ? "
-                "ORDER BY lower(a.title) NOT LIKE lower(?) || '%' ESCAPE '\\', length(a.title), a.title "
-                "LIMIT ?",
-                (phrase, _like_escape(fragment), limit),
-            )
-        else:
-            rows = await self._fetch(
-                f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE title >= ? COLLATE NOCASE "
-                "AND title < ? COLLATE NOCASE ORDER BY length(title), title LIMIT ?",
-                (fragment, fragment + "\U0010ffff", limit),
-            )
-            if len(rows) < limit and fragment:  # rare: fill up with titles that contain it (a scan)
-                seen = {r["id"] for r in rows}
+        if not fragment:
+            return []
+        rows = await self._fetch(
+            f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE title >= ? COLLATE NOCASE "
+            "AND title < ? COLLATE NOCASE ORDER BY length(title), title LIMIT ?",
+            (fragment, fragment + "\U0010ffff", limit),
+        )
+        if len(rows) < limit:
+            seen = {r["id"] for r in rows}
+            if len(fragment) >= 3:
+                phrase = '"' + fragment.replace('"', '""') + '"'
+                more = await self._fetch(
+                    f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE rowid IN "
+                    "(SELECT rowid FROM titles_fts WHERE titles_fts MATCH ? LIMIT ?) "
+                    "ORDER BY length(title), title LIMIT ?",
+                    (phrase, TITLE_CANDIDATES, limit + len(seen)),
+                )
+            else:
                 pattern = f"%{_like_escape(fragment)}%"
                 more = await self._fetch(
                     f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE title LIKE ? ESCAPE '\\' "
                     "OR id LIKE ? ESCAPE '\\' ORDER BY length(title), title LIMIT ?",
                     (pattern, pattern, limit),
                 )
-                rows = [*rows, *(r for r in more if r["id"] not in seen)][:limit]
+            rows = [*rows, *(r for r in more if r["id"] not in seen)][:limit]
         return [_entry(r) for r in rows]
 
     async def search_titles(self, fts_query: str, limit: int) -> list[ArticleEntry]:
