@@ -223,11 +223,20 @@ class Writer:
         self.topics_changed = True
 
     async def refresh_topic_counts(self) -> None:
-        """Recount the articles of every topic (once per transaction that changed any)."""
+        """Recount the articles of every topic and the quotes of every speaker.
+
+        Once per transaction that changed articles (autocomplete reads these counts).
+        """
         await self._db.execute("DELETE FROM topic_counts")
         await self._db.execute(
             "INSERT INTO topic_counts (topic_key, topic, articles) "
             "SELECT topic_key, min(topic), count(DISTINCT article_id) FROM article_topics GROUP BY topic_key"
+        )
+        await self._db.execute("DELETE FROM speaker_counts")
+        await self._db.execute(
+            "INSERT INTO speaker_counts (speaker_key, surname_key, speaker, quotes) "
+            "SELECT speaker_key, min(surname_key), min(speaker), count(*) FROM quotes "
+            "WHERE speaker_key IS NOT NULL GROUP BY speaker_key"
         )
 
 
@@ -730,15 +739,22 @@ class Store:
 
     async def speakers(self, key_fragment: str, limit: int) -> list[SpeakerCount]:
         """Speakers whose name or surname starts with ``key_fragment``; most quoted first."""
-        like = f"{_like_escape(key_fragment)}%"
-        rows = await self._fetch(
-            "SELECT min(speaker) AS speaker, count(*) AS n FROM quotes "
-            "WHERE speaker_key IS NOT NULL AND (speaker_key LIKE ? ESCAPE '\\' "
-            "OR surname_key LIKE ? ESCAPE '\\') "
-            "GROUP BY speaker_key ORDER BY n DESC, speaker_key LIMIT ?",
-            (like, like, limit),
-        )
-        return [SpeakerCount(r["speaker"], r["n"]) for r in rows]
+        if not key_fragment:
+            rows = await self._fetch(
+                "SELECT speaker, quotes FROM speaker_counts ORDER BY quotes DESC, speaker_key LIMIT ?",
+                (limit,),
+            )
+        else:
+            end = key_fragment + "\U0010ffff"
+            rows = await self._fetch(
+                "SELECT speaker, quotes, speaker_key FROM speaker_counts "
+                "WHERE speaker_key >= ? AND speaker_key < ? "
+                "UNION SELECT speaker, quotes, speaker_key FROM speaker_counts "
+                "WHERE surname_key >= ? AND surname_key < ? "
+                "ORDER BY quotes DESC, speaker_key LIMIT ?",
+                (key_fragment, end, key_fragment, end, limit),
+            )
+        return [SpeakerCount(r["speaker"], r["quotes"]) for r in rows]
 
     async def article(self, article_id: str) -> Article | None:
         """The whole article, rebuilt from its stored sentences."""

@@ -34,3 +34,17 @@ async def test_title_lookup_uses_the_trigram_index(tmp_path: Path) -> None:
         "SELECT rowid FROM titles_fts WHERE titles_fts MATCH ?", ('"ferry"',),
     )
     assert "VIRTUAL TABLE INDEX" in plan and "SCAN articles" not in plan
+
+
+async def test_speaker_autocomplete_reads_the_counts_by_key_range(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "brief.sqlite3")
+    await store.close()
+    plan = await _plan(
+        tmp_path / "brief.sqlite3",
+        "SELECT speaker FROM speaker_counts WHERE speaker_key >= ? AND speaker_key < ? "
+        "UNION SELECT speaker FROM speaker_counts WHERE surname_key >= ? AND surname_key < ?",
+        ("put", "put\U0010ffff", "put", "put\U0010ffff"),
+    )
+    assert "SEARCH speaker_counts USING PRIMARY KEY" in plan
+    assert "SEARCH speaker_counts USING INDEX speaker_counts_surname" in plan
+    assert "SCAN" not in plan.replace("SCAN CONSTANT", "")
