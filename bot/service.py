@@ -45,6 +45,7 @@ from .news.article import (
     SpeakerCount,
     Takeaway,
     TopicCount,
+    takeaways_json,
 )
 from .news.crossbrief import cross_brief
 from .news.query import SearchHit, SearchQuery, parse_query
@@ -112,14 +113,7 @@ class TakeawaysView:
 
     def as_dict(self) -> dict[str, Any]:
         e = self.entry
-        return {
-            "id": e.id,
-            "title": e.title,
-            "source": e.source,
-            "dateline": e.dateline.as_dict() if e.dateline else None,
-            "publisher_takeaways": list(self.publisher_takeaways),
-            "takeaways": [t.as_dict() for t in self.takeaways],
-        }
+        return takeaways_json(e.id, e.title, e.source, e.dateline, self.publisher_takeaways, self.takeaways)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -78,15 +79,29 @@ class Analysis:
         """The JSON shape of one analysed article (``analyze --json`` and ``--jsonl``)."""
         a = self.article
         return {
-            "id": a.id,
-            "title": a.title,
-            "source": a.source,
-            "dateline": a.dateline.as_dict() if a.dateline else None,
-            "publisher_takeaways": list(a.publisher_takeaways),
-            "takeaways": [t.as_dict() for t in self.takeaways],
+            **takeaways_json(a.id, a.title, a.source, a.dateline, a.publisher_takeaways, self.takeaways),
             "quotes": [q.as_dict() for q in self.quotes],
             "topics": list(self.topics),
         }
+
+
+def takeaways_json(
+    article_id: str,
+    title: str,
+    source: str | None,
+    dateline: Dateline | None,
+    publisher_takeaways: Sequence[str],
+    takeaways: Sequence[Takeaway],
+) -> dict[str, object]:
+    """The JSON shape of an article's takeaways, shared by ``takeaways --json`` and ``analyze --json``."""
+    return {
+        "id": article_id,
+        "title": title,
+        "source": source,
+        "dateline": dateline.as_dict() if dateline else None,
+        "publisher_takeaways": list(publisher_takeaways),
+        "takeaways": [t.as_dict() for t in takeaways],
+    }
 
 
 @dataclass(frozen=True, slots=True)
