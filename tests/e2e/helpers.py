@@ -5,9 +5,8 @@ The emulator and its fixtures (conftest.py) know nothing of Brief; this module d
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,11 @@ import discord
 
 from bot.client import BriefBot
 from bot.config import Settings, load_settings
-from bot.service import Service
-from bot.storage.store import Store
+from tests.helpers import build_template
+
+__all__ = [
+    "MANAGE_GUILD", "Clock", "RunBot", "build_template", "copy_template", "expected_errors", "make_settings",
+]
 
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value
 
@@ -44,31 +46,6 @@ def make_settings(tmp: Path, **extra: str) -> Settings:
         **extra,
     }
     return load_settings(None, environ=env)
-
-
-def build_template(tmp: Path, files: Mapping[str, str | Path]) -> Path:
-    """A corpus folder and a database loaded from it under ``tmp``: ``files`` maps names to text or a file."""
-    seeds = tmp / "seeds"
-    seeds.mkdir()
-    for name, content in files.items():
-        if isinstance(content, Path):
-            shutil.copy(content, seeds / name)
-        else:
-            (seeds / name).write_text(content, encoding="utf-8")
-    settings = make_settings(tmp)
-
-    async def load() -> None:
-        store = await Store.open(settings.database_path)
-        service = Service(store, settings)
-        try:
-            report = await service.reload()
-            assert len(report.added) == len(files) and not report.failed, report
-        finally:
-            await service.close()
-            await store.close()
-
-    asyncio.run(load())
-    return tmp
 
 
 def copy_template(template: Path, tmp: Path) -> Path:

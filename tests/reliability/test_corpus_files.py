@@ -20,11 +20,9 @@ import pytest
 import bot.corpus as corpus_module
 import bot.news.analyze as analyze_module
 import bot.service as service_module
-from bot.config import load_settings
 from bot.news.summarize import MAX_RANKED_SENTENCES
-from bot.service import Service
-from bot.storage.store import Store
 from tests.conftest import fixture_text
+from tests.helpers import build_template
 
 GOOD = fixture_text("town_library.txt")
 OTHER = fixture_text("harbor_ferry.txt")
@@ -34,24 +32,7 @@ LIMIT = 2_000_000  # the default MAX_ARTICLE_BYTES
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with one good article (``good``), loaded once for the module."""
-    tmp = tmp_path_factory.mktemp("corpus-template")
-    (tmp / "seeds").mkdir()
-    (tmp / "seeds" / "good.txt").write_text(GOOD, encoding="utf-8")
-    settings = load_settings(None, environ={
-        "SEEDS_DIR": str(tmp / "seeds"), "DATABASE_PATH": str(tmp / "brief.sqlite3"), "WORKERS": "1",
-    })
-
-    async def load() -> None:
-        store = await Store.open(settings.database_path)
-        service = Service(store, settings)
-        try:
-            assert (await service.reload()).added == ["good"]
-        finally:
-            await service.close()
-            await store.close()
-
-    asyncio.run(load())
-    return tmp
+    return build_template(tmp_path_factory.mktemp("corpus-template"), {"good.txt": GOOD})
 
 
 @pytest.fixture
@@ -59,7 +40,7 @@ async def corpus(template: Path, settings: Any, make_service: Any) -> Any:
     """(service over a copy of the template, seeds folder, the good article as stored)."""
     shutil.copy(template / "seeds" / "good.txt", settings.seeds_dir / "good.txt")
     settings.database_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(template / "brief.sqlite3", settings.database_path)
+    shutil.copy(template / "db" / "brief.sqlite3", settings.database_path)
     return settings
 
 

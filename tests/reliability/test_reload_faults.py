@@ -18,12 +18,12 @@ import pytest
 
 import bot.news.analyze as analyze_module
 from bot.__main__ import main
-from bot.config import load_settings
 from bot.errors import ReloadInProgress
 from bot.service import Service
 from bot.storage import store as store_module
 from bot.storage.store import Store, StoreError, Writer
 from tests.conftest import fixture_text
+from tests.helpers import build_template
 
 LIBRARY = fixture_text("town_library.txt")
 HARBOR = fixture_text("harbor_ferry.txt")
@@ -33,25 +33,8 @@ RAIL = fixture_text("rail_safety.txt")
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two articles, ``library`` and ``harbor``, loaded once for the module."""
-    tmp = tmp_path_factory.mktemp("faults-template")
-    (tmp / "seeds").mkdir()
-    (tmp / "seeds" / "library.txt").write_text(LIBRARY, encoding="utf-8")
-    (tmp / "seeds" / "harbor.txt").write_text(HARBOR, encoding="utf-8")
-    settings = load_settings(None, environ={
-        "SEEDS_DIR": str(tmp / "seeds"), "DATABASE_PATH": str(tmp / "brief.sqlite3"), "WORKERS": "1",
-    })
-
-    async def load() -> None:
-        store = await Store.open(settings.database_path)
-        service = Service(store, settings)
-        try:
-            assert (await service.reload()).added == ["harbor", "library"]
-        finally:
-            await service.close()
-            await store.close()
-
-    asyncio.run(load())
-    return tmp
+    files = {"library.txt": LIBRARY, "harbor.txt": HARBOR}
+    return build_template(tmp_path_factory.mktemp("faults-template"), files)
 
 
 @pytest.fixture
@@ -59,7 +42,7 @@ def loaded(template: Path, settings: Any) -> Any:
     """SEEDS_DIR and database as the template left them; then a change of each kind in SEEDS_DIR:
     ``library`` edited, ``rail`` new, ``harbor`` deleted (its file is not copied)."""
     settings.database_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(template / "brief.sqlite3", settings.database_path)
+    shutil.copy(template / "db" / "brief.sqlite3", settings.database_path)
     (settings.seeds_dir / "library.txt").write_text(LIBRARY + "\nA late line: the board met again.",
                                                     encoding="utf-8")
     (settings.seeds_dir / "rail.txt").write_text(RAIL, encoding="utf-8")
