@@ -98,6 +98,7 @@ def _digest_config(row: sqlite3.Row) -> DigestConfig:
     )
 
 
+FULL_RECOUNT_KEYS = 20_000  # above this many touched topics and speakers, recount all in one pass
 TITLE_CANDIDATES = 500  # trigram matches looked at for one title look-up
 READERS = 4  # read-only connections (each with its thread): concurrent commands do not queue
 LEAD_SENTENCES = 5  # sentences of the body indexed again as the "lead", weighted above the body
@@ -136,6 +137,9 @@ class Writer:
         self._db = db
         self.now = now
         self.topics_changed = False
+        # The topics and speakers whose counts this transaction may change (old and new).
+        self._topic_keys: set[str] = set()
+        self._speaker_keys: set[str] = set()
 
     async def upsert(
         self, analysis: Analysis, *, origin: str, path: str | None, analysis_key: str
@@ -185,8 +189,13 @@ class Writer:
                 for a, an, path in articles
             ],
         )
+        self._topic_keys.update(topic_key(t) for _, an, _ in articles for t in an.topics)
+        self._speaker_keys.update(
+            speaker_key(q.speaker) for _, an, _ in articles for q in an.quotes if q.speaker
+        )
         if not new:
             ids = [(a.id,) for a, _, _ in articles]
+            await self._remember_counted_keys([a.id for a, _, _ in articles])
             for table in ("sentences", "publisher_takeaways", "takeaways", "summaries", "article_topics",
                           "quotes"):
                 await self._db.executemany(f"DELETE FROM {table} WHERE article_id = ?", ids)
@@ -219,25 +228,70 @@ class Writer:
         )
 
     async def delete(self, article_ids: Iterable[str]) -> None:
-        await self._db.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in article_ids])
+        ids = list(article_ids)
+        await self._remember_counted_keys(ids)
+        await self._db.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in ids])
         self.topics_changed = True
 
-    async def refresh_topic_counts(self) -> None:
-        """Recount the articles of every topic and the quotes of every speaker.
+    async def _remember_counted_keys(self, article_ids: Sequence[str]) -> None:
+        """Note the topics and speakers of articles about to change: their counts change too."""
+        for start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = await self._db.execute_fetchall(
+                f"SELECT DISTINCT topic_key FROM article_topics WHERE article_id IN ({marks})", chunk
+            )
+            self._topic_keys.update(r[0] for r in rows)
+            rows = await self._db.execute_fetchall(
+                f"SELECT DISTINCT speaker_key FROM quotes WHERE article_id IN ({marks}) "
+                "AND speaker_key IS NOT NULL",
+                chunk,
+            )
+            self._speaker_keys.update(r[0] for r in rows)
 
-        Once per transaction that changed articles (autocomplete reads these counts).
+    async def refresh_topic_counts(self) -> None:
+        """Recount the articles of the topics and the quotes of the speakers this transaction touched.
+
+        Once per transaction that changed articles (autocomplete reads these counts). Only
+        the touched keys are recounted, through the key indexes; a transaction that touched
+        very many (a large import) recounts everything in one pass instead.
         """
-        await self._db.execute("DELETE FROM topic_counts")
-        await self._db.execute(
-            "INSERT INTO topic_counts (topic_key, topic, articles) "
-            "SELECT topic_key, min(topic), count(DISTINCT article_id) FROM article_topics GROUP BY topic_key"
-        )
-        await self._db.execute("DELETE FROM speaker_counts")
-        await self._db.execute(
-            "INSERT INTO speaker_counts (speaker_key, surname_key, speaker, quotes) "
-            "SELECT speaker_key, min(surname_key), min(speaker), count(*) FROM quotes "
-            "WHERE speaker_key IS NOT NULL GROUP BY speaker_key"
-        )
+        if len(self._topic_keys) + len(self._speaker_keys) > FULL_RECOUNT_KEYS:
+            await self._db.execute("DELETE FROM topic_counts")
+            await self._db.execute(
+                "INSERT INTO topic_counts (topic_key, topic, articles) SELECT topic_key, min(topic), "
+                "count(DISTINCT article_id) FROM article_topics GROUP BY topic_key"
+            )
+            await self._db.execute("DELETE FROM speaker_counts")
+            await self._db.execute(
+                "INSERT INTO speaker_counts (speaker_key, surname_key, speaker, quotes) "
+                "SELECT speaker_key, min(surname_key), min(speaker), count(*) FROM quotes "
+                "WHERE speaker_key IS NOT NULL GROUP BY speaker_key"
+            )
+        else:
+            topics, speakers = sorted(self._topic_keys), sorted(self._speaker_keys)
+            for start in range(0, len(topics), 500):
+                chunk = topics[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                await self._db.execute(f"DELETE FROM topic_counts WHERE topic_key IN ({marks})", chunk)
+                await self._db.execute(
+                    "INSERT INTO topic_counts (topic_key, topic, articles) SELECT topic_key, min(topic), "
+                    f"count(DISTINCT article_id) FROM article_topics WHERE topic_key IN ({marks}) "
+                    "GROUP BY topic_key",
+                    chunk,
+                )
+            for start in range(0, len(speakers), 500):
+                chunk = speakers[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                await self._db.execute(f"DELETE FROM speaker_counts WHERE speaker_key IN ({marks})", chunk)
+                await self._db.execute(
+                    "INSERT INTO speaker_counts (speaker_key, surname_key, speaker, quotes) "
+                    "SELECT speaker_key, min(surname_key), min(speaker), count(*) FROM quotes "
+                    f"WHERE speaker_key IN ({marks}) GROUP BY speaker_key",
+                    chunk,
+                )
+        self._topic_keys.clear()
+        self._speaker_keys.clear()
 
 
 class Store:
