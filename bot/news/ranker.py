@@ -39,6 +39,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,7 @@ _ATTRIBUTION_END = re.compile(
     re.IGNORECASE,
 )
 _LETTERS = re.compile(r"[^\W\d_]")
+_CURLY_QUOTES = re.compile("[“”]")
 
 
 def inside_quotation(paragraphs: Iterable[Sequence[str]]) -> list[bool]:
@@ -76,13 +78,14 @@ def inside_quotation(paragraphs: Iterable[Sequence[str]]) -> list[bool]:
         curly = straight = 0
         for text in sentences:
             out.append(curly > 0 or straight % 2 == 1)
-            for ch in text:
-                if ch == "“":
-                    curly += 1
-                elif ch == "”":
-                    curly = max(0, curly - 1)
-                elif ch == '"':
-                    straight += 1
+            straight += text.count('"')
+            if "”" not in text:
+                curly += text.count("“")
+            elif "“" not in text:
+                curly = max(0, curly - text.count("”"))
+            else:  # both: the order matters (a closing mark never takes the count below 0)
+                for mark in _CURLY_QUOTES.findall(text):
+                    curly = curly + 1 if mark == "“" else max(0, curly - 1)
     return out
 
 
@@ -150,12 +153,47 @@ class Features:
 
 
 _NOT_A_WORD = "\x00"  # a token without letters: not counted as a word
+# Term ids: 0 for a token without letters, 1 for a stop word, from 2 on one id per stemmed term.
+_NO_WORD_ID, _STOP_ID = 0, 1
+_MAX_CACHED_WORDS = 200_000
+
+
+class _TermIds:
+    """Token -> term id, per stemmer and stop list, kept for the life of the process."""
+
+    __slots__ = ("terms", "words")
+
+    def __init__(self) -> None:
+        self.words: dict[str, int] = {}  # token -> term id
+        self.terms: dict[str, int] = {}  # stemmed term -> term id (from 2)
+
+    def ids(self, words: Sequence[str], stem: Callable[[str], str], ignore: frozenset[str]) -> np.ndarray:
+        """The term id of each token of ``words``, as an array."""
+        known = self.words
+        if len(known) > _MAX_CACHED_WORDS:
+            known.clear()
+            self.terms.clear()
+        missing = set(words).difference(known)
+        if missing:
+            terms = self.terms
+            for word in missing:
+                term = _term(word, stem, ignore)
+                if term == _NOT_A_WORD:
+                    known[word] = _NO_WORD_ID
+                elif not term:
+                    known[word] = _STOP_ID
+                else:
+                    tid = terms.get(term)
+                    if tid is None:
+                        tid = terms[term] = len(terms) + 2
+                    known[word] = tid
+        return np.fromiter(map(known.__getitem__, words), dtype=np.int64, count=len(words))
 
 
 @lru_cache(maxsize=8)
-def _term_cache(stem: Callable[[str], str], ignore: frozenset[str]) -> dict[str, str]:
-    """Token -> stemmed term ("" for a stop word, ``_NOT_A_WORD`` for numbers), per stemmer and stop list."""
-    return {}
+def _term_cache(stem: Callable[[str], str], ignore: frozenset[str]) -> _TermIds:
+    """The token -> term id cache of one stemmer and stop list."""
+    return _TermIds()
 
 
 def _term(word: str, stem: Callable[[str], str], ignore: frozenset[str]) -> str:
@@ -165,6 +203,11 @@ def _term(word: str, stem: Callable[[str], str], ignore: frozenset[str]) -> str:
     if w in ignore or len(w) < 2:
         return ""
     return stem(w)
+
+
+@lru_cache(maxsize=8)
+def _ignored(stop_words: frozenset[str]) -> frozenset[str]:
+    return stop_words | NEWS_STOP_WORDS
 
 
 def sentence_features(
@@ -180,29 +223,27 @@ def sentence_features(
     :func:`inside_quotation`).
     """
     n = len(texts)
-    ignore = frozenset(stop_words) | NEWS_STOP_WORDS
-    cache = _term_cache(stem, ignore)
-    if len(cache) > 200_000:
-        cache.clear()
-    vocab: dict[str, int] = {}
-    flat: list[int] = []
-    counts = np.zeros(n)
-    for i, words in enumerate(tokens):
-        counted = 0
-        for word in words:
-            term = cache.get(word)
-            if term is None:
-                term = cache[word] = _term(word, stem, ignore)
-            if term is _NOT_A_WORD or term == _NOT_A_WORD:
-                continue
-            counted += 1
-            if term:
-                flat.append(i * 65536 + vocab.setdefault(term, len(vocab)))
-        counts[i] = counted
+    ignore = _ignored(stop_words if isinstance(stop_words, frozenset) else frozenset(stop_words))
+    lengths = [len(words) for words in tokens]
+    ids = _term_cache(stem, ignore).ids(list(chain.from_iterable(tokens)), stem, ignore)
+    sentence = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    # words per sentence: every token with a letter, stop words included
+    counts = np.bincount(sentence[ids != _NO_WORD_ID], minlength=n).astype(float)
+    content = ids > _STOP_ID
+    term_ids, rows = ids[content], sentence[content]
+    if term_ids.size:
+        # columns numbered by first occurrence in the document
+        unique, first, inverse = np.unique(term_ids, return_index=True, return_inverse=True)
+        column = np.empty(len(unique), dtype=np.int64)
+        column[np.argsort(first)] = np.arange(len(unique), dtype=np.int64)
+        columns = column[inverse.reshape(-1)]
+        vocab_size = len(unique)
+    else:
+        columns = term_ids
+        vocab_size = 0
 
-    v = max(1, len(vocab))
-    index = np.asarray(flat, dtype=np.int64)
-    tf = np.bincount((index >> 16) * v + (index & 65535), minlength=n * v).reshape(n, v).astype(float)
+    v = max(1, vocab_size)
+    tf = np.bincount(rows * v + columns, minlength=n * v).reshape(n, v).astype(float)
     df = (tf > 0).sum(axis=0)
     idf = np.log((n + 1.0) / (df + 0.5))
     m = np.where(tf > 0, 1.0 + np.log(np.maximum(tf, 1.0)), 0.0) * idf

@@ -79,6 +79,17 @@ def stop_words() -> frozenset[str]:
     return frozenset(get_stop_words(LANGUAGE))
 
 
+@lru_cache(maxsize=1)
+def _english_stemmer() -> Stemmer:
+    return Stemmer(LANGUAGE)
+
+
+@lru_cache(maxsize=300_000)
+def stem(word: str) -> str:
+    """sumy's English stemmer (NLTK's Snowball), memoised: one cache for the ranker and topics."""
+    return str(_english_stemmer()(word))
+
+
 @cache
 def summarizer(name: str) -> Callable[..., Any]:
     """One sumy summarizer per algorithm and process, built once."""
@@ -86,7 +97,7 @@ def summarizer(name: str) -> Callable[..., Any]:
         cls = _CLASSES[name]
     except KeyError:
         raise UnknownAlgorithm(name) from None
-    instance = cls(Stemmer(LANGUAGE))
+    instance = cls(stem)
     instance.stop_words = stop_words()
     if name == "edmundson":
         instance.null_words = stop_words()

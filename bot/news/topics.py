@@ -29,10 +29,9 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from sumy.nlp.stemmers import Stemmer
-
 from .article import Article
-from .summarize import LANGUAGE, stop_words
+from .summarize import stem as _stem
+from .summarize import stop_words
 
 __all__ = ["extract_topics", "topic_key"]
 
@@ -240,8 +239,6 @@ _CANONICAL_FIRST = frozenset(k.split()[0] for k in _CANONICAL)
 # Lowercase words that join two capitalised parts of one name.
 _NAME_JOINERS = frozenset("of de del della da di du van von der den la le al bin ibn y &".split())
 
-_STEMMER = Stemmer(LANGUAGE)
-
 _TITLE_BONUS = 2.0
 _SIDE_WEIGHT = 1.0  # an occurrence in the synopsis or the publisher's takeaways
 _SUMMARY_BONUS = 0.5  # once, for a candidate the synopsis or the takeaways mention
@@ -339,11 +336,6 @@ def _word_class(low: str) -> int:
     return flags
 
 
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    return str(_STEMMER(word))
-
-
 @lru_cache(maxsize=1)
 def _stop() -> frozenset[str]:
     return stop_words() | _FILLER
@@ -405,6 +397,9 @@ class _Candidate:
 
 
 _NEVER = 1_000_000
+
+# Lowercase words of a phrase -> their stems, for the life of the process.
+_PHRASE_STEMS: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 class _Collector:
@@ -580,19 +575,26 @@ class _Collector:
         out: dict[tuple[str, ...], list] = {}  # type: ignore[type-arg]
         cased = self.cased
         stem = _stem
+        stems_of = _PHRASE_STEMS
+        if len(stems_of) > 200_000:
+            stems_of.clear()
         for words, entry in self.ngrams.items():
             weight = entry[0]
             if len(words) == 1 and words[0] in _DEMONYMS:
                 words = tuple(_DEMONYMS[words[0]].lower().split())
                 weight *= 0.5
-            if words[0] in _CANONICAL_FIRST:
+            display: tuple[str, ...] | str = words
+            if words[0] in _CANONICAL_FIRST:  # else neither a country nor an alias
                 canonical = _CANONICAL.get(" ".join(words))
                 if canonical:
                     if cased:
                         continue  # countries come from the names on cased text
                     words = tuple(canonical.lower().split())
-            stems = tuple(map(stem, words))
-            display = _CANONICAL.get(" ".join(words), words) if not cased else words
+                if not cased:
+                    display = _CANONICAL.get(" ".join(words), words)
+            stems = stems_of.get(words)
+            if stems is None:
+                stems = stems_of[words] = tuple(map(stem, words))
             group = out.get(stems)
             if group is None:
                 out[stems] = [weight, entry[1], entry[2], display, weight]

@@ -188,6 +188,31 @@ def test_sentences_inside_a_quoted_passage_are_marked():
     assert inside_quotation([curly]) == expected
     assert inside_quotation([straight]) == expected
     assert inside_quotation([("“One.", "Two."), ("Three.",)]) == [False, True, False]  # per paragraph
+    # both marks in one sentence: followed in order, a stray closing mark never goes below zero
+    assert inside_quotation([("It was ”odd“ he said.", "Later.")]) == [False, True]
+    assert inside_quotation([("“Yes,” she said, “and more.", "Then.", "Done”.", "After.")]) == [
+        False, True, True, False
+    ]
+
+
+def test_features_do_not_depend_on_what_the_process_ranked_before():
+    from bot.news import ranker
+
+    def features(texts):
+        return ranker.sentence_features(
+            texts, [split_words(t) for t in texts], summarize.stem, summarize.stop_words()
+        )
+
+    first = ["The harbor ferry runs again.", "Ferries crossed the harbor at dawn.", "Storms closed it."]
+    second = ["Dawn storms closed the harbor.", "The ferry waited, 12 ferries in the harbor.", "Crews left."]
+    features(first)
+    warm = features(second)
+    ranker._term_cache.cache_clear()
+    cold = features(second)
+    for name in ("words", "centroid", "lexrank", "similarity"):
+        assert (getattr(warm, name) == getattr(cold, name)).all(), name
+    assert list(cold.words) == [5.0, 7.0, 2.0]  # every token with a letter ("12" is not), stop words too
+    assert cold.similarity[0, 1] > 0 and cold.similarity[0, 2] == 0  # "harbor" shared
 
 
 def test_the_middle_of_a_quoted_passage_counts_as_a_quote_and_is_penalised():
