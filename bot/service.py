@@ -494,7 +494,7 @@ class Service:
         query = parse_query(text)
         if query.empty:
             raise InvalidInput("Type a few words to search for, e.g. `peace treaty`.")
-        hits = await self.store.search(query.match_any(), limit, weights=SEARCH_WEIGHTS)
+        hits = await self.store.search(query.terms(), limit, weights=SEARCH_WEIGHTS)
         result = SearchResult(text, query, tuple(hits))
         return await self.with_snippets(result, 0, snippets)
 

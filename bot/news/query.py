@@ -35,6 +35,10 @@ class SearchQuery:
     def _parts(self) -> list[str]:
         return [f'"{w}"' for w in self.words] + [f'"{" ".join(p)}"' for p in self.phrases]
 
+    def terms(self) -> list[str]:
+        """Each word and phrase as one FTS5 query (a double-quoted string)."""
+        return self._parts()
+
     def match_all(self) -> str:
         """Every word and phrase (FTS5 implicit AND)."""
         return " ".join(self._parts())

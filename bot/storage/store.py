@@ -50,6 +50,13 @@ class StoreBusy(StoreError):
 
 # How long a connection waits for another program's lock before giving up.
 BUSY_TIMEOUT_MS = 5000
+# Two-stage search (Store._ranked, docs/search.md): articles a term's probe reads at most;
+# articles the rare terms may match together to be ranked over all their matches; candidates
+# scored again with every term; share of the corpus above which a term is left out.
+SEARCH_PROBE = 1500
+SEARCH_BUDGET = 2000
+SEARCH_CANDIDATES = 100
+SEARCH_DROP_SHARE = 0.6
 # quick_check reads the whole file (about 3 ms a MB): at start, only for databases up to this size,
 # so that a large corpus still starts in a second; damage in a larger one shows at first use.
 QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
@@ -664,23 +671,24 @@ class Store:
         return [_entry(r) for r in rows]
 
     async def search(
-        self, match: str, limit: int, *, weights: Sequence[float] = (2.0, 2.0, 2.0, 1.0)
+        self, match: str | Sequence[str], limit: int, *, weights: Sequence[float] = (2.0, 2.0, 2.0, 1.0)
     ) -> list[SearchHit]:
-        """Articles matching an FTS5 query (built by :mod:`bot.news.query`), best first.
+        """Articles matching any of some FTS5 terms (built by :mod:`bot.news.query`), best first.
 
-        BM25 with ``weights`` for the title, topics, lead and body columns. The
+        ``match`` is the list of terms (each a quoted FTS5 string), OR-ed; a single
+        FTS5 query string is searched as it is. Ranked by BM25 with ``weights``
+        for the title, topics, lead and body columns. Scoring every article a
+        common word matches costs a few microseconds each (a third of a second
+        for "said" at 100,000 articles), so a search of several terms is made in
+        two stages when some are common (:meth:`_ranked`, docs/search.md). The
         hits come without snippets (they cost a tokenization of the body each):
         :meth:`snippets` makes them for the hits on show.
         """
         bm25 = "bm25(articles_fts, " + ", ".join(f"{float(w):.3f}" for w in weights) + ")"
-        ranked = [
-            (r["rowid"], -float(r["score"]))
-            for r in await self._fetch(
-                f"SELECT rowid, {bm25} AS score FROM articles_fts WHERE articles_fts MATCH ? "
-                "ORDER BY score LIMIT ?",
-                (match, limit),
-            )
-        ]
+        if isinstance(match, str):
+            ranked = await self._bm25(match, limit, bm25)
+        else:
+            ranked = await self._ranked(list(match), limit, bm25) if match else []
         if not ranked:
             return []
         marks = ",".join("?" * len(ranked))
@@ -690,6 +698,107 @@ class Store:
         )
         entries = {r["rowid"]: _entry(r) for r in rows}
         return [SearchHit(entries[rowid], score, "") for rowid, score in ranked if rowid in entries]
+
+    async def _bm25(
+        self, match: str, limit: int, bm25: str, among: Sequence[int] = ()
+    ) -> list[tuple[int, float]]:
+        """(rowid, score) of the best ``limit`` matches of ``match``; only rows ``among`` when given.
+
+        ``+rowid`` keeps FTS5 from taking the rowids as look-ups: each would
+        start the query again, counting every term's articles for BM25 again.
+        """
+        among_sql = f" AND +rowid IN ({','.join(str(int(r)) for r in among)})" if among else ""
+        rows = await self._fetch(
+            f"SELECT rowid, {bm25} AS score FROM articles_fts WHERE articles_fts MATCH ?{among_sql} "
+            "ORDER BY score LIMIT ?",
+            (match, limit),
+        )
+        return [(r["rowid"], -float(r["score"])) for r in rows]
+
+    async def _ranked(self, terms: list[str], limit: int, bm25: str) -> list[tuple[int, float]]:
+        """(rowid, score) of the best ``limit`` articles matching any of ``terms``, best first.
+
+        Each term's number of articles is estimated from its first
+        SEARCH_PROBE matches (cheap); terms in more than SEARCH_DROP_SHARE of
+        the corpus are left out (FTS5's BM25 gives a word in more than half the
+        articles an IDF of 1e-6: nothing); the rarest terms, as long as they
+        match at most SEARCH_BUDGET articles together, are ranked by BM25 over
+        all their matches (when that is every term, that is all), and the best
+        ``candidates`` of those are scored again with every term (the exact BM25
+        of the whole query for them). When every term is common, or the rare
+        ones match fewer than ``limit`` articles, :meth:`_common` finds the rest.
+        """
+        probe = " UNION ALL ".join(
+            f"SELECT {i} AS term, count(*) AS n, max(rowid) AS last FROM "
+            "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)"
+            for i in range(len(terms))
+        )
+        rows = await self._fetch(
+            f"SELECT -1 AS term, 0 AS n, max(rowid) AS last FROM articles UNION ALL {probe}",
+            [p for t in terms for p in (t, SEARCH_PROBE)],
+        )
+        size = max([int(r["last"] or 0) for r in rows if r["term"] < 0] + [1])
+        found: list[tuple[float, int, str]] = []
+        for r in (r for r in rows if r["term"] >= 0):
+            n, last = int(r["n"]), int(r["last"] or 0)
+            # Fewer than SEARCH_PROBE: exact; else extrapolated from how far in rowids the probe got.
+            df = float(n) if n < SEARCH_PROBE else min(float(size), n * size / max(last, 1))
+            found.append((df, int(r["term"]), terms[int(r["term"])]))
+        found.sort()
+        kept = [f for f in found if f[0] <= SEARCH_DROP_SHARE * size] or found[:1]
+        rare: list[str] = []
+        common: list[str] = []
+        used = 0.0
+        for df, _, term in kept:
+            if not common and used + df <= SEARCH_BUDGET:
+                rare.append(term)
+                used += df
+            else:
+                common.append(term)
+        if not common:
+            return await self._bm25(" OR ".join(rare), limit, bm25)
+        candidates = max(SEARCH_CANDIDATES, 2 * limit)
+        scores: dict[int, float] = {}
+        if rare:
+            anchor = " OR ".join(rare)
+            scores = dict(await self._bm25(anchor, candidates, bm25))
+            if scores:
+                # Rows with a common term get the BM25 of every term; the others keep
+                # the rare terms' (the same thing for them).
+                scores.update(await self._bm25(
+                    f"({anchor}) AND ({' OR '.join(common)})", candidates, bm25, list(scores)
+                ))
+            if len(scores) >= limit:
+                return sorted(scores.items(), key=lambda s: -s[1])[:limit]
+            # Fewer than ``limit`` articles have a rare term (all of them are in ``scores``):
+            # the rest have only common terms, and are found as if the query had only those.
+        more = await self._common(common, limit, candidates, bm25, set(scores))
+        return sorted([*scores.items(), *more], key=lambda s: -s[1])[:limit]
+
+    async def _common(
+        self, words: list[str], limit: int, candidates: int, bm25: str, exclude: set[int]
+    ) -> list[tuple[int, float]]:
+        """The best of the newest ``candidates`` articles with all common ``words``, or some.
+
+        Looked for in order: every word in the title, topics or lead; every word
+        anywhere; any word. Every candidate of the first two has every word, so
+        the BM25 of the AND of the words is that of the query for them.
+        """
+        every, any_ = " AND ".join(words), " OR ".join(words)
+        found: list[int] = []
+        seen = set(exclude)
+        for match in ("{title topics lead} : (" + every + ")", every, any_):
+            more = await self._fetch(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+                (match, candidates + len(exclude)),
+            )
+            for r in more:
+                if r["rowid"] not in seen:
+                    seen.add(r["rowid"])
+                    found.append(r["rowid"])
+            if len(found) >= limit and match != any_:
+                return await self._bm25(every, limit, bm25, found)
+        return await self._bm25(any_, limit, bm25, found) if found else []
 
     async def snippets(self, match: str, article_ids: Sequence[str]) -> dict[str, str]:
         """A snippet of each article's body around the words of ``match``, marked."""

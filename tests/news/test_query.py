@@ -186,7 +186,15 @@ def test_any_text_parses_and_is_accepted_by_fts5(text: str) -> None:
         assert len(q.words) + len(q.phrases) <= MAX_TERMS
         if q.empty:
             return
-        for match in (q.match_all(), q.match_any()):
+        terms = q.terms()
+        assert " OR ".join(terms) == q.match_any() and " ".join(terms) == q.match_all()
+        # The expressions the two-stage search (Store._ranked) builds from the terms.
+        combined = [
+            f"({' OR '.join(terms[:1])}) AND ({' OR '.join(terms[1:] or terms)})",
+            "{title body} : (" + " AND ".join(terms) + ")",
+            *terms,
+        ]
+        for match in (q.match_all(), q.match_any(), *combined):
             db.execute("SELECT rowid FROM t WHERE t MATCH ?", (match,)).fetchall()
     finally:
         db.close()
