@@ -15,7 +15,9 @@ callback, or the first followup after a defer).
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -27,6 +29,8 @@ if str(ROOT) not in sys.path:  # tests/ is not an installed package
     sys.path.insert(0, str(ROOT))
 
 from tests.e2e.emulator import DiscordEmulator  # noqa: E402
+
+RUNNER = ROOT / "bench" / "_bot_runner.py"
 
 _CALLBACK = re.compile(r"/interactions/\d+/([^/]+)/callback")
 _FOLLOWUP = re.compile(r"/webhooks/\d+/([^/]+)")
@@ -112,3 +116,106 @@ async def send(
     sent.sent_at = time.monotonic()
     await emu._send_interaction(payload)
     return sent
+
+
+# -- a bot in its own process (bench/_bot_runner.py) ----------------------------------------
+
+
+async def read_events(stream: asyncio.StreamReader, events: dict[str, float], log: list[str]) -> None:
+    while line := await stream.readline():
+        text = line.decode(errors="replace").rstrip()
+        if text.startswith("EVENT "):
+            _, name, when = text.split()
+            events[name] = float(when)
+        elif text:
+            log.append(text)
+
+
+def vm_hwm_mb(pid: int) -> float | None:
+    """Peak resident memory of a running process (VmHWM), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """CPU seconds (user + system) of a process, or of one of its threads, so far."""
+    path = f"/proc/{pid}/task/{thread}/stat" if thread is not None else f"/proc/{pid}/stat"
+    fields = Path(path).read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def runner_env(emu: DiscordEmulator, **settings: str) -> dict[str, str]:
+    """The environment for bench/_bot_runner.py: this environment, pointed at ``emu``, plus ``settings``."""
+    env = {
+        **os.environ,
+        "BRIEF_BENCH_API": emu.base_url,
+        "BRIEF_BENCH_GATEWAY": emu.gateway_url,
+        "DISCORD_TOKEN": emu.token,
+        "LOG_LEVEL": "WARNING",
+    }
+    unset = ("DEV_GUILD_ID", "SHARD_COUNT", "SHARD_IDS", "WORKERS", "SUMMARY_ALGORITHM", "ADMIN_USER_IDS")
+    for name in unset:
+        env.pop(name, None)
+    env.update(settings)
+    return env
+
+
+class BotProcess:
+    """``python bench/_bot_runner.py`` as a child process: start it, read its events, stop it with SIGTERM."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.events: dict[str, float] = {}
+        self.log: list[str] = []
+        self.proc: asyncio.subprocess.Process | None = None
+        self._readers: list[asyncio.Task[None]] = []
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    async def start(self, emu: DiscordEmulator, within: float = 120) -> None:
+        """Start the process and wait until it is ready (on_ready) and its commands are registered."""
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(RUNNER), env=self.env, cwd=str(ROOT),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        self._readers = [
+            asyncio.create_task(read_events(self.proc.stdout, self.events, self.log)),
+            asyncio.create_task(read_events(self.proc.stderr, self.events, self.log)),
+        ]
+
+        def ready() -> bool:
+            if self.proc is not None and self.proc.returncode is not None:
+                raise RuntimeError(f"bot process exited ({self.proc.returncode}): {self.log[-5:]}")
+            return "on_ready" in self.events and bool(emu.global_commands)
+
+        await emu.wait_for(ready, timeout=within, what="the bot process to be ready")
+
+    def signal(self, sig: int) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+
+    async def wait_event(self, emu: DiscordEmulator, name: str, within: float) -> float:
+        await emu.wait_for(lambda: name in self.events, timeout=within, what=name)
+        return self.events[name]
+
+    async def stop(self, within: float = 60) -> int | None:
+        if self.proc is None:
+            return None
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.proc.wait(), within)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
+        await asyncio.gather(*self._readers)
+        return self.proc.returncode

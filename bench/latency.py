@@ -1,14 +1,17 @@
 """Interaction latency and event-loop lag of the real bot, over the tests' Discord emulator.
 
     python bench/latency.py --database PATH [--interactions 2000] [--in-flight 100]
-                            [--reload 10000] [--naive-interactions 300] [--seed 7]
+                            [--rate 50] [--paced-interactions 1000] [--reload 10000]
+                            [--naive-interactions 300] [--seed 7] [--slow-ms N]
 
 PATH is a Brief database (e.g. one kept by ``bench/ingest.py --synthetic N --keep PATH``);
 it is copied to a temporary folder first and never written.
 
-1. The emulator (tests/e2e/emulator.py) and the real ``BriefBot`` run on the
-   same asyncio event loop in this process, as in the end-to-end tests; the
-   commands are synced, then a warm-up of 100 interactions (not counted).
+1. The real bot runs in its own process (``bench/_bot_runner.py``, which runs
+   it as ``brief run`` does, pointed at the emulator); the emulator
+   (tests/e2e/emulator.py) and this driver run in this process, so the
+   bot's figures are its own (CPU from ``/proc``). The bot syncs its
+   commands at start; then a warm-up of 100 interactions (not counted).
 2. The mix: ``--interactions`` interactions, ``--in-flight`` at a time, each
    picked at random (fixed seed) from the database's real ids, titles,
    topics and speakers: /takeaways, /summary (the default algorithm, and
@@ -17,32 +20,37 @@ it is copied to a temporary folder first and never written.
    interaction's first callback (a message, a defer or autocomplete
    choices): p50, p99 and max, per command and overall. An interaction
    stays in flight until its final answer (the followup after a defer).
+   With a fixed number in flight, latency is that number divided by the
+   throughput (Little's law), so the same mix is also sent at a steady
+   ``--rate`` per second, which shows the latency of an answer that does not
+   queue behind 99 others.
 3. Reload: ``--reload`` new article files are written to the bot's
-   SEEDS_DIR, then ``bot.service.reload()`` runs while the same mix runs
-   again and again until the reload ends; a 10 ms ticker measures the
-   event loop's worst lag (how much later than asked a 10 ms sleep wakes).
-4. Yardstick: a naive bot (a minimal ``commands.Bot`` defined here, with the
-   same commands) that reads the article from the same database with
-   ``sqlite3`` and runs sumy (LexRank, or the algorithm asked) on the event
-   loop for each request, over ``--naive-interactions`` interactions of the
-   same mix, on a new emulator.
+   SEEDS_DIR, then the bot process starts ``service.reload()`` (on SIGUSR1)
+   while the mix runs again and again until the reload ends. A 10 ms ticker
+   on the bot's event loop measures its lag (how much later than asked a
+   10 ms sleep wakes) in every phase.
+4. Yardstick: a naive bot (``bench/_naive_bot.py``, the same commands) that
+   reads the article from the same database with ``sqlite3`` and runs sumy
+   (LexRank, or the algorithm asked) on the event loop for each request,
+   over ``--naive-interactions`` interactions of the same mix, also in its
+   own process.
 
 The emulator does not enforce Discord's 3 s interaction deadline here (so
 that slow answers are measured, not failed); answers later than 3 s are
-counted. Figures include the emulator's own work (it shares the loop and
-the cores), so they are an upper bound on the bot's own latency.
+counted. The emulator's own work (HTTP server, gateway frames) runs in this
+process, on the same 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import os
 import platform
 import random
 import shutil
+import signal
 import sqlite3
 import sys
 import tempfile
@@ -51,20 +59,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import discord
-from _emulated_bot import Sent, TimedEmulator, send
-from discord import app_commands
-from discord.ext import commands
-from sumy.parsers.plaintext import PlaintextParser
-from sumy.summarizers.lex_rank import LexRankSummarizer
-from sumy.summarizers.lsa import LsaSummarizer
-
-from bot.client import BriefBot
-from bot.config import load_settings
-from bot.news.summarize import TOKENIZER
-from tests.e2e.emulator import point_discord_at, start_bot
+from _emulated_bot import BotProcess, Sent, TimedEmulator, cpu_seconds, runner_env, send, vm_hwm_mb
 
 OTHER_ALGORITHM = "lsa"
 USERS = 1000  # /topic has a per-user cooldown of 1 s: spread the mix over many users
@@ -159,20 +156,25 @@ class MixResult:
     done: list[Sent]
     failed: list[str]
     wall: float
-    loop_cpu: float  # CPU seconds of this thread (the event loop: emulator, bot and driver)
-    process_cpu: float  # CPU seconds of this process (the loop and the database threads)
+    loop_cpu: float  # CPU seconds of the bot's main thread (its event loop)
+    process_cpu: float  # CPU seconds of the bot process (the loop and the database threads)
 
 
 async def run_mix(
     emu: TimedEmulator,
+    bot: BotProcess,
     ops: Iterator[Op],
     users: list[dict[str, Any]],
     *,
     count: int | None,
     in_flight: int,
     until: asyncio.Future[Any] | None = None,
+    rate: float | None = None,
 ) -> MixResult:
-    """Send ``count`` ops (or until ``until`` is done), ``in_flight`` at a time."""
+    """Send ``count`` ops (or until ``until`` is done), ``in_flight`` at a time.
+
+    With ``rate``, send one every ``1 / rate`` seconds instead, however many are in flight.
+    """
     done: list[Sent] = []
     failed: list[str] = []
     sent_count = 0
@@ -186,51 +188,51 @@ async def run_mix(
         sent_count += 1
         return next(ops)
 
+    async def one(op: Op) -> None:
+        user = users[sent_count % len(users)]
+        try:
+            sent = await send(emu, op.kind, op.command, op.options, focused=op.focused, user=user)
+            await asyncio.wait_for(asyncio.shield(sent.finished), ANSWER_TIMEOUT)
+        except Exception as exc:
+            failed.append(f"{op.kind}: {exc!r}")
+            return
+        done.append(sent)
+
     async def worker() -> None:
         while (op := next_op()) is not None:
-            user = users[sent_count % len(users)]
-            try:
-                sent = await send(emu, op.kind, op.command, op.options, focused=op.focused, user=user)
-                await asyncio.wait_for(asyncio.shield(sent.finished), ANSWER_TIMEOUT)
-            except Exception as exc:
-                failed.append(f"{op.kind}: {exc!r}")
-                continue
-            done.append(sent)
+            await one(op)
 
-    started, thread0, process0 = time.monotonic(), time.thread_time(), time.process_time()
-    await asyncio.gather(*(worker() for _ in range(in_flight)))
+    async def paced(rate: float) -> None:
+        tasks: list[asyncio.Task[None]] = []
+        start = time.monotonic()
+        while (op := next_op()) is not None:
+            await asyncio.sleep(max(0.0, start + (sent_count - 1) / rate - time.monotonic()))
+            tasks.append(asyncio.create_task(one(op)))
+        await asyncio.gather(*tasks)
+
+    started = time.monotonic()
+    thread0, process0 = cpu_seconds(bot.pid, bot.pid), cpu_seconds(bot.pid)
+    if rate:
+        await paced(rate)
+    else:
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
     return MixResult(
         done, failed, time.monotonic() - started,
-        time.thread_time() - thread0, time.process_time() - process0,
+        cpu_seconds(bot.pid, bot.pid) - thread0, cpu_seconds(bot.pid) - process0,
     )
 
 
-class Ticker:
-    """Sleeps 10 ms in a loop and records how much later than asked it woke."""
+def read_ticks(path: Path) -> list[tuple[float, float, float]]:
+    """The bot process's ticker samples (bench/_bot_runner.py): (asked at, woke at, lag)."""
+    if not path.exists():
+        return []
+    rows = (line.split() for line in path.read_text().splitlines())
+    return [(float(a), float(b), float(lag)) for a, b, lag in rows]
 
-    def __init__(self) -> None:
-        self.samples: list[tuple[float, float, float]] = []  # (asked at, woke at, lag in seconds)
-        self._task: asyncio.Task[None] | None = None
 
-    async def _run(self) -> None:
-        while True:
-            before = time.monotonic()
-            await asyncio.sleep(0.010)
-            after = time.monotonic()
-            self.samples.append((before, after, after - before - 0.010))
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def stop(self) -> None:
-        assert self._task is not None
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-
-    def lags(self, start: float, end: float) -> list[float]:
-        """The lags of the sleeps that started and ended between ``start`` and ``end``."""
-        return [lag for before, after, lag in self.samples if start <= before and after <= end]
+def lags(ticks: list[tuple[float, float, float]], start: float, end: float) -> list[tuple[float, float]]:
+    """(seconds since ``start``, lag) of the sleeps that started and ended between ``start`` and ``end``."""
+    return [(before - start, lag) for before, after, lag in ticks if start <= before and after <= end]
 
 
 # -- reporting ------------------------------------------------------------------------------
@@ -277,114 +279,28 @@ def latency_table(result: MixResult) -> list[str]:
     )
     n = max(len(result.done), 1)
     lines.append(
-        f"CPU per interaction: event-loop thread {ms(result.loop_cpu / n)} ms, whole process "
-        f"{ms(result.process_cpu / n)} ms (loop busy {result.loop_cpu / result.wall:.0%} of the wall time)"
+        f"bot process CPU per interaction: event-loop thread {ms(result.loop_cpu / n)} ms, "
+        f"whole process {ms(result.process_cpu / n)} ms "
+        f"(event loop busy {result.loop_cpu / result.wall:.0%} of the wall time)"
     )
     for f in result.failed[:5]:
         lines.append(f"  no answer: {f}")
     return lines
 
 
-def lag_line(lags: list[float]) -> str:
-    if not lags:
+def lag_line(ticks: list[tuple[float, float]]) -> str:
+    if not ticks:
         return "no ticks"
+    values = [lag for _, lag in ticks]
+    worst = sorted(ticks, key=lambda t: -t[1])[:3]
+    at = ", ".join(f"{ms(lag)} ms at {when:,.1f} s" for when, lag in worst)
     return (
-        f"event-loop lag (10 ms ticker, {len(lags):,} ticks): p50 {ms(pct(lags, 0.5))} ms, "
-        f"p99 {ms(pct(lags, 0.99))} ms, worst {ms(max(lags))} ms"
+        f"bot event-loop lag (10 ms ticker, {len(values):,} ticks): p50 {ms(pct(values, 0.5))} ms, "
+        f"p99 {ms(pct(values, 0.99))} ms, worst {ms(max(values))} ms (worst three: {at})"
     )
 
 
 # -- the naive bot (the yardstick) -----------------------------------------------------------
-
-
-class NaiveBot(commands.Bot):
-    """A bot that does everything on the event loop: sqlite3 reads and sumy per request."""
-
-    def __init__(self, db: Path) -> None:
-        super().__init__(command_prefix="!", intents=discord.Intents.none(), help_command=None)
-        self.db = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        self.lexrank = LexRankSummarizer()
-        self.lsa = LsaSummarizer()
-        naive_commands(self)
-
-    def summarize(self, article_id: str, algorithm: str, count: int = 3) -> tuple[str, list[str]]:
-        row = self.db.execute("SELECT title, body FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row is None:
-            return "not found", []
-        parser = PlaintextParser.from_string(row[1], TOKENIZER)
-        summarizer = self.lsa if algorithm == "lsa" else self.lexrank
-        return row[0], [str(s) for s in summarizer(parser.document, count)]
-
-    def titles(self, typed_text: str) -> list[app_commands.Choice[str]]:
-        rows = self.db.execute(
-            "SELECT id, title FROM articles WHERE title LIKE ? LIMIT 25", (f"%{typed_text}%",)
-        ).fetchall()
-        return [app_commands.Choice(name=t[:100], value=i[:100]) for i, t in rows]
-
-
-def naive_commands(bot: NaiveBot) -> None:
-    tree = bot.tree
-
-    async def article_ac(interaction: discord.Interaction[Any], current: str) -> list[Any]:
-        return bot.titles(current)
-
-    async def topic_ac(interaction: discord.Interaction[Any], current: str) -> list[Any]:
-        rows = bot.db.execute(
-            "SELECT topic FROM topic_counts WHERE topic_key LIKE ? ORDER BY articles DESC LIMIT 25",
-            (f"{current.lower()}%",),
-        ).fetchall()
-        return [app_commands.Choice(name=r[0][:100], value=r[0][:100]) for r in rows]
-
-    async def speaker_ac(interaction: discord.Interaction[Any], current: str) -> list[Any]:
-        rows = bot.db.execute(
-            "SELECT DISTINCT speaker FROM quotes WHERE speaker LIKE ? LIMIT 25", (f"{current}%",)
-        ).fetchall()
-        return [app_commands.Choice(name=r[0][:100], value=r[0][:100]) for r in rows]
-
-    @tree.command(name="takeaways")
-    @app_commands.autocomplete(article=article_ac)
-    async def takeaways(interaction: discord.Interaction[Any], article: str) -> None:
-        """LexRank on the event loop."""
-        title, sentences = bot.summarize(article, "lexrank")
-        await interaction.response.send_message(
-            embed=discord.Embed(title=title[:256], description="\n".join(f"• {s}" for s in sentences)[:4000])
-        )
-
-    @tree.command(name="summary")
-    @app_commands.autocomplete(article=article_ac)
-    async def summary(
-        interaction: discord.Interaction[Any],
-        article: str,
-        algorithm: Literal["lexrank", "lsa"] | None = None,
-    ) -> None:
-        """sumy on the event loop."""
-        title, sentences = bot.summarize(article, algorithm or "lexrank")
-        await interaction.response.send_message(
-            embed=discord.Embed(title=title[:256], description=" ".join(sentences)[:4000])
-        )
-
-    @tree.command(name="quotes")
-    @app_commands.autocomplete(speaker=speaker_ac, article=article_ac)
-    async def quotes(
-        interaction: discord.Interaction[Any], article: str | None = None, speaker: str | None = None
-    ) -> None:
-        """A speaker's quotes (the same database table, read on the event loop)."""
-        rows = bot.db.execute(
-            "SELECT text FROM quotes WHERE speaker = ? LIMIT 5", (speaker or "",)
-        ).fetchall()
-        await interaction.response.send_message("\n".join(f"> {r[0][:300]}" for r in rows) or "none")
-
-    @tree.command(name="topic")
-    @app_commands.autocomplete(query=topic_ac)
-    async def topic(interaction: discord.Interaction[Any], query: str) -> None:
-        """Full-text search (the same FTS5 index, read on the event loop)."""
-        words = " OR ".join(f'"{w}"' for w in query.replace('"', " ").split()) or '""'
-        rows = bot.db.execute(
-            "SELECT a.title FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-            "WHERE articles_fts MATCH ? ORDER BY rank LIMIT 5",
-            (words,),
-        ).fetchall()
-        await interaction.response.send_message("\n".join(r[0] for r in rows) or "none")
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -428,68 +344,99 @@ def add_users(emu: TimedEmulator, n: int) -> list[dict[str, Any]]:
     return [emu.add_user(f"user{i}") for i in range(n)]
 
 
+def print_mix(title: str, mix: MixResult, ticks: list[tuple[float, float, float]] | None,
+              t0: float, t1: float, out: Callable[[str], None]) -> None:
+    out("")
+    out(f"### {title}")
+    out("")
+    for line in latency_table(mix):
+        out(line)
+    if ticks is not None:
+        out(lag_line(lags(ticks, t0, t1)))
+
+
 async def bench_brief(
     args: argparse.Namespace, corpus: Corpus, tmp: Path, out: Callable[[str], None]
 ) -> None:
     db = copy_database(args.database, tmp)
     seeds = tmp / "seeds"
     seeds.mkdir()
-    env = {"DISCORD_TOKEN": "emulator-bot-token", "DATABASE_PATH": str(db), "SEEDS_DIR": str(seeds)}
-    settings = load_settings(None, environ=env)
+    ticks_file = tmp / "ticks.txt"
     rng = random.Random(args.seed)
     ops = make_ops(corpus, rng)
+    windows: list[tuple[str, MixResult, float, float]] = []
 
     async with TimedEmulator(interaction_timeout=None) as emu:
         users = add_users(emu, USERS)
         emu.add_guild("Newsroom", channels=["general"], members=users)
-        with point_discord_at(emu):
-            bot = BriefBot(settings)
-            runner = await start_bot(emu, bot, ready_timeout=60)
-            try:
-                await bot.tree.sync()
-                out(f"bot: BriefBot, {settings.worker_count} worker processes (WORKERS unset: one per core)")
-                await run_mix(emu, ops, users, count=WARM_UP, in_flight=args.in_flight)
-                emu.forget()
+        env = runner_env(emu, DATABASE_PATH=str(db), SEEDS_DIR=str(seeds), BRIEF_BENCH_TICKS=str(ticks_file))
+        if args.slow_ms:
+            env["BRIEF_BENCH_SLOW_MS"] = str(args.slow_ms)
+        bot = BotProcess(env)
+        await bot.start(emu)
+        try:
+            out(f"bot: BriefBot in its own process (bench/_bot_runner.py, as `brief run`), "
+                f"{os.cpu_count()} worker processes (WORKERS unset: one per core)")
+            await run_mix(emu, bot, ops, users, count=WARM_UP, in_flight=args.in_flight)
+            emu.forget()
 
-                ticker = Ticker()
-                ticker.start()
+            t0 = time.monotonic()
+            mix = await run_mix(emu, bot, ops, users, count=args.interactions, in_flight=args.in_flight)
+            windows.append((f"Brief: {args.interactions:,} interactions, {args.in_flight} in flight",
+                            mix, t0, time.monotonic()))
+            emu.forget()
+
+            if args.rate:
                 t0 = time.monotonic()
-                mix = await run_mix(emu, ops, users, count=args.interactions, in_flight=args.in_flight)
-                t1 = time.monotonic()
+                mix = await run_mix(emu, bot, ops, users, count=args.paced_interactions, in_flight=0,
+                                    rate=args.rate)
+                windows.append((f"Brief: {args.paced_interactions:,} interactions sent at "
+                                f"{args.rate:g} a second", mix, t0, time.monotonic()))
                 emu.forget()
-                out("")
-                out(f"### Brief: {args.interactions:,} interactions, {args.in_flight} in flight")
-                out("")
-                for line in latency_table(mix):
-                    out(line)
-                out(lag_line(ticker.lags(t0, t1)))
 
-                if args.reload:
-                    write_seed_files(db, seeds, args.reload, rng)
-                    loop = asyncio.get_running_loop()
-                    r0 = time.monotonic()
-                    reload_task = loop.create_task(bot.service.reload())
-                    during = await run_mix(
-                        emu, ops, users, count=None, in_flight=args.in_flight, until=reload_task
-                    )
-                    report = await reload_task
-                    r1 = time.monotonic()
-                    emu.forget()
-                    out("")
-                    out(f"### Brief during a full reload of {args.reload:,} new article files")
-                    out("")
-                    out(f"reload: {r1 - r0:,.1f} s ({report.counts()}); "
-                        f"{args.reload / (r1 - r0):,.0f} articles/s while serving the mix")
-                    out(lag_line(ticker.lags(r0, r1)))
-                    out("")
-                    for line in latency_table(during):
-                        out(line)
-                await ticker.stop()
-            finally:
-                errors = runner.take_errors()
-                await runner.stop(timeout=60)
-    if errors:
-        out(f"bot errors: {len(errors)}, e.g. {errors[:3]!r}")
+            if args.reload:
+                write_seed_files(db, seeds, args.reload, rng)
+                bot.signal(signal.SIGUSR1)
+                r0 = await bot.wait_event(emu, "reload_start", within=60)
+                loop = asyncio.get_running_loop()
+                reload_done = loop.create_task(bot.wait_event(emu, "reload_done", within=3600))
+                during = await run_mix(
+                    emu, bot, ops, users, count=None, in_flight=args.in_flight, until=reload_done,
+                    rate=args.rate or None,
+                )
+                r1 = await reload_done
+                report = next((line[7:] for line in bot.log if line.startswith("REPORT ")), "?")
+                windows.append((
+                    f"Brief during a full reload of {args.reload:,} new article files: {r1 - r0:,.1f} s "
+                    f"({report}); {args.reload / (r1 - r0):,.0f} articles/s while serving the mix "
+                    + (f"at {args.rate:g} a second" if args.rate else f"with {args.in_flight} in flight"),
+                    during, r0, r1,
+                ))
+                emu.forget()
+        finally:
+            peak = vm_hwm_mb(bot.pid)
+            status = await bot.stop()
+    ticks = read_ticks(ticks_file)
+    collections = read_ticks(Path(f"{ticks_file}.gc"))
+    for title, mix, t0, t1 in windows:
+        print_mix(title, mix, ticks, t0, t1, out)
+        inside = [(g, d) for at, g, d in collections if t0 <= at <= t1]
+        if inside:
+            slowest = max(inside, key=lambda c: c[1])
+            total = sum(d for _, d in inside)
+            out(f"garbage collections in the bot: {len(inside):,}, {ms(total)} ms in all, "
+                f"slowest {ms(slowest[1])} ms (generation {slowest[0]:.0f})")
+    out("")
+    out(f"peak resident memory of the bot process: {peak:,.0f} MB" if peak else "peak memory: not read")
+    problems = [line for line in bot.log if "ERROR" in line or "Traceback" in line]
+    if status != 0:
+        problems.append(f"bot process exit status {status}")
+    for line in problems[:10]:
+        out(f"bot problem: {line}")
+    if args.slow_ms:
+        for line in bot.log:
+            if "Executing" in line or "took" in line:
+                out(f"slow callback: {line[:120]} ... {line[-60:]}")
 
 
 async def bench_naive(args: argparse.Namespace, corpus: Corpus, out: Callable[[str], None]) -> None:
@@ -498,32 +445,25 @@ async def bench_naive(args: argparse.Namespace, corpus: Corpus, out: Callable[[s
     async with TimedEmulator(interaction_timeout=None) as emu:
         users = add_users(emu, USERS)
         emu.add_guild("Newsroom", channels=["general"], members=users)
-        with point_discord_at(emu):
-            bot = NaiveBot(args.database)
-            runner = await start_bot(emu, bot, ready_timeout=60)
+        with tempfile.TemporaryDirectory(prefix="brief-naive-") as tmp:
+            ticks_file = Path(tmp) / "ticks.txt"
+            bot = BotProcess(runner_env(
+                emu, DATABASE_PATH=str(Path(tmp) / "unused.sqlite3"), SEEDS_DIR=tmp,
+                BRIEF_BENCH_NAIVE=str(args.database), BRIEF_BENCH_TICKS=str(ticks_file),
+            ))
+            await bot.start(emu)
             try:
-                await bot.tree.sync()
-                await run_mix(emu, ops, users, count=min(WARM_UP, args.naive_interactions), in_flight=10)
+                await run_mix(emu, bot, ops, users, count=min(WARM_UP, args.naive_interactions), in_flight=10)
                 emu.forget()
-                ticker = Ticker()
-                ticker.start()
                 t0 = time.monotonic()
-                mix = await run_mix(emu, ops, users, count=args.naive_interactions, in_flight=args.in_flight)
+                mix = await run_mix(emu, bot, ops, users, count=args.naive_interactions,
+                                    in_flight=args.in_flight)
                 t1 = time.monotonic()
-                await ticker.stop()
             finally:
-                errors = runner.take_errors()
-                await runner.stop(timeout=60)
-                bot.db.close()
-    out("")
-    out(f"### Yardstick: naive bot (sumy on the event loop), {args.naive_interactions:,} interactions, "
-        f"{args.in_flight} in flight")
-    out("")
-    for line in latency_table(mix):
-        out(line)
-    out(lag_line(ticker.lags(t0, t1)))
-    if errors:
-        out(f"naive bot errors: {len(errors)}, e.g. {errors[:3]!r}")
+                await bot.stop()
+            ticks = read_ticks(ticks_file)
+    print_mix(f"Yardstick: naive bot (sumy on the event loop), {args.naive_interactions:,} interactions, "
+              f"{args.in_flight} in flight", mix, ticks, t0, t1, out)
 
 
 def main() -> None:
@@ -536,6 +476,11 @@ def main() -> None:
     parser.add_argument("--reload", type=int, default=10_000, help="new article files to reload (0: skip)")
     parser.add_argument("--naive-interactions", type=int, default=300,
                         help="interactions for the naive-bot yardstick (0: skip)")
+    parser.add_argument("--rate", type=float, default=50.0,
+                        help="also send interactions at this steady rate per second (0: skip)")
+    parser.add_argument("--paced-interactions", type=int, default=1000)
+    parser.add_argument("--slow-ms", type=int, default=0,
+                        help="diagnosis: log callbacks holding the bot's loop longer (asyncio debug)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if not args.database.is_file():
@@ -554,7 +499,7 @@ def main() -> None:
         f"{len(corpus.topics):,} topics and {len(corpus.speakers):,} speakers to pick from, seed {args.seed}")
     out(f"machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
         f"load average {os.getloadavg()[0]:.1f} at start")
-    out("the emulator, the bot and this driver share one asyncio event loop (as in the e2e tests); "
+    out("the bot runs in its own process; the emulator and this driver in this one; "
         "latency = INTERACTION_CREATE sent -> first callback received by the emulator")
     mix = ", ".join(f"{k} {v}%" for k, v in MIX.items())
     out(f"mix: {mix}")

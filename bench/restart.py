@@ -6,7 +6,7 @@ PATH is a Brief database (e.g. kept by ``bench/ingest.py --synthetic N --keep PA
 it is copied to a temporary folder first and never written.
 
 The tests' Discord emulator (tests/e2e/emulator.py) runs in this process. Each
-run starts ``python bench/_restart_runner.py``, a new process that points
+run starts ``python bench/_bot_runner.py``, a new process that points
 discord.py at the emulator (from environment variables) and runs the bot as
 ``brief run`` does. Times are from just before the process is started to:
 
@@ -43,9 +43,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from _emulated_bot import ROOT, TimedEmulator, send
+from _emulated_bot import ROOT, RUNNER, TimedEmulator, read_events, send, vm_hwm_mb
 
-RUNNER = Path(__file__).with_name("_restart_runner.py")
 STEPS = ("imported", "setup_hook", "IDENTIFY", "first answer", "on_ready")
 
 
@@ -61,27 +60,6 @@ def fingerprint(db: Path) -> tuple[int, str]:
     finally:
         conn.close()
     return count, digest.hexdigest()
-
-
-async def read_events(stream: asyncio.StreamReader, events: dict[str, float], log: list[str]) -> None:
-    while line := await stream.readline():
-        text = line.decode(errors="replace").rstrip()
-        if text.startswith("EVENT "):
-            _, name, when = text.split()
-            events[name] = float(when)
-        elif text:
-            log.append(text)
-
-
-def vm_hwm_mb(pid: int) -> float | None:
-    """Peak resident memory of a running process (VmHWM), in MB."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 async def one_start(
@@ -202,7 +180,7 @@ def main() -> None:
         print(f"## bench/restart.py: {before[0]:,} articles ({args.database.name}, {size / 1e6:,.0f} MB)")
         print(f"machine: {os.cpu_count()} cores, {platform.python_implementation()} "
               f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at start")
-        print("bot: a new `python bench/_restart_runner.py` process per run (runs the bot as `brief run` "
+        print("bot: a new `python bench/_bot_runner.py` process per run (runs the bot as `brief run` "
               "does); the emulator runs in this process")
         asyncio.run(run(args, db, seeds))
         after = fingerprint(db)
