@@ -9,6 +9,7 @@ SHARD_COUNT is set, :class:`ShardedBriefBot` (see docs/scaling.md).
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import logging
@@ -40,6 +41,19 @@ INVITE_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, 
 
 class NotAllowed(app_commands.CheckFailure):
     """A user tried a command they may not run; the message says who may."""
+
+
+def settle_heap() -> None:
+    """Collect once, then move every object alive now out of the garbage collector's sight.
+
+    The modules, discord.py's state and the sentence splitter's tables (about 80,000
+    objects) live as long as the process; each full collection walked them again:
+    about 90 ms of CPU, holding the event loop, every few seconds while a reload
+    allocates. Frozen, a full collection only walks what was made since. Called at
+    the end of setup_hook, before the gateway connects, when a pause costs nothing.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class BriefBot(commands.Bot):
@@ -81,6 +95,8 @@ class BriefBot(commands.Bot):
         await self.sync_commands(force=False)
         if self.application_id:
             log.info("Invite Brief to a server with: %s", self.invite_url())
+        settle_heap()
+
 
     async def _first_load(self) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -107,6 +108,20 @@ async def test_empty_database_loads_seeds_at_start(
     assert bot.startup_load is not None
     await asyncio.wait_for(bot.startup_load, 30)
     assert await bot.store.count_articles() == 1
+
+
+async def test_start_freezes_the_long_lived_heap(
+    emulator: DiscordEmulator, guild: Any, workdir: Path, run_bot: RunBot
+) -> None:
+    # Objects alive at the end of setup_hook (modules, the store, the cogs) leave the
+    # collector's generations, so later full collections do not walk them again.
+    gc.unfreeze()
+    bot = BriefBot(make_settings(workdir))
+    await run_bot(bot)
+    assert gc.get_freeze_count() > 10_000
+    tracked = {id(o) for o in gc.get_objects()}
+    assert id(bot.tree) not in tracked and id(bot.service) not in tracked
+    gc.unfreeze()
 
 
 def test_invite_url_has_scopes_and_only_needed_permissions(workdir: Path) -> None:
