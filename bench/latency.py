@@ -158,6 +158,7 @@ class MixResult:
     wall: float
     loop_cpu: float  # CPU seconds of the bot's main thread (its event loop)
     process_cpu: float  # CPU seconds of the bot process (the loop and the database threads)
+    driver_cpu: float  # CPU seconds of this process (the emulator and the driver)
 
 
 async def run_mix(
@@ -211,7 +212,7 @@ async def run_mix(
         await asyncio.gather(*tasks)
 
     started = time.monotonic()
-    thread0, process0 = cpu_seconds(bot.pid, bot.pid), cpu_seconds(bot.pid)
+    thread0, process0, driver0 = cpu_seconds(bot.pid, bot.pid), cpu_seconds(bot.pid), time.process_time()
     if rate:
         await paced(rate)
     else:
@@ -219,6 +220,7 @@ async def run_mix(
     return MixResult(
         done, failed, time.monotonic() - started,
         cpu_seconds(bot.pid, bot.pid) - thread0, cpu_seconds(bot.pid) - process0,
+        time.process_time() - driver0,
     )
 
 
@@ -281,7 +283,8 @@ def latency_table(result: MixResult) -> list[str]:
     lines.append(
         f"bot process CPU per interaction: event-loop thread {ms(result.loop_cpu / n)} ms, "
         f"whole process {ms(result.process_cpu / n)} ms "
-        f"(event loop busy {result.loop_cpu / result.wall:.0%} of the wall time)"
+        f"(event loop busy {result.loop_cpu / result.wall:.0%} of the wall time); "
+        f"the emulator and driver: {ms(result.driver_cpu / n)} ms"
     )
     for f in result.failed[:5]:
         lines.append(f"  no answer: {f}")
