@@ -105,6 +105,24 @@ _LABEL_CUE_GAP = re.compile(
     re.IGNORECASE,
 )
 
+
+def _last_chunks(text: str, n: int) -> str:
+    """``text`` from its ``n``-th last whitespace-separated chunk on (all of it when it has fewer).
+
+    A pattern anchored at the end (``...\\s*$``) that spans at most ``n`` chunks
+    matches the tail exactly when it matches ``text`` (the tail starts after
+    whitespace, so ``\\b`` reads the same), and ``search`` on the tail does not
+    try every position of a long sentence.
+    """
+    head = text.rsplit(None, n)
+    return text[len(head[0]) :] if len(head) > n else text
+
+
+def _ends_in_comma_or_colon(text: str) -> bool:
+    """``re.search(r"[,:]\\s*$", text)`` without scanning ``text``."""
+    return text.rstrip()[-1:] in (",", ":")
+
+
 # Words that open a sentence without being names, when nothing else in the article says otherwise.
 _STOP = frozenset(
     """
@@ -1154,12 +1172,13 @@ class _Extractor:
         if not in_chain and _looks_like_title(text):
             q.speech = False
             return
-        if not in_chain and (_LABEL_CUE.search(before) or _LABEL_CUE_GAP.search(before)):
+        tail = _last_chunks(before, 4)  # both cues span at most four words before the quote
+        if not in_chain and (_LABEL_CUE.search(tail) or _LABEL_CUE_GAP.search(tail)):
             # "called the plan "a gamble"" is speech; "a film called "Blue Harbour"" is a title
             q.speech = False
             return
         starts_sentence = not before.strip() or before.rstrip().endswith(MASK)
-        intro = bool(re.search(r"[,:]\s*$", before)) or starts_sentence
+        intro = _ends_in_comma_or_colon(before) or starts_sentence
         words = _word_count(text)
         ref = self._tag(q, before, after, starts_sentence)
         if ref is not None:
@@ -1219,13 +1238,16 @@ class _Extractor:
         if before.strip() and not before.rstrip().endswith(MASK):
             seg_start = self._clause_start(p, q)
             seg = p.masked[seg_start : q.open]
+            # both patterns end in "[,:]\s*$": no search unless the segment ends so
+            if not _ends_in_comma_or_colon(seg):
+                return None
             m = _PRE_ACCORDING.search(seg)
             if m:
                 return doc.ref_in(pidx, seg_start + m.start("subj"), seg_start + m.end("subj"), inverted=True)
             m = _PRE_TAG.search(seg)
             if m:
                 return doc.subject_before(pidx, seg_start, seg_start + m.start("verb"))
-        elif before.rstrip().endswith(MASK) and re.search(r"[,:]\s*$", before):
+        elif before.rstrip().endswith(MASK) and _ends_in_comma_or_colon(before):
             # "A," Fifita said, "B."
             seg_start = self._clause_start(p, q)
             seg = p.masked[seg_start : q.open]

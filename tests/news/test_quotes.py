@@ -403,3 +403,33 @@ def test_said_by_matches_full_name_or_surname_in_any_case_and_accents() -> None:
     assert not said_by(quote, "Elodie")
     assert not said_by(quote, "Marchan")
     assert not said_by(Quote("Nobody said this.", None, 0, 1, 18), "marchand")
+
+
+def test_end_anchored_cues_read_only_the_last_words_and_agree_with_a_full_search():
+    import itertools
+    import random
+
+    from bot.news import quotes
+
+    words = ["known", "widely", "as", "referred", "to", "the", "word", "so", "called", "so-called",
+             "dubbed", "him", "a", "film", "(branded", "x-labelled", "said", "it", "Read", "MOTTO", "them"]
+    spaces = [" ", "  ", "\t", "\n", " \u00a0"]
+    rng = random.Random(5)
+    cases = []
+    for n in range(1, 9):
+        for _ in range(300):
+            parts = [rng.choice(words) for _ in range(n)]
+            seps = [rng.choice(spaces) for _ in range(n)]
+            cases.append("".join(itertools.chain.from_iterable(zip(parts, seps, strict=True))))
+            cases.append(cases[-1].rstrip() + rng.choice(["", ",", ":", ", ", ":\n", " ,  "]))
+    cases += ["", " ", "called", "a film called ", "known  widely\tas  them \n", "the said so-called "]
+    matched: dict[str, int] = {}
+    for text in cases:
+        tail = quotes._last_chunks(text, 4)
+        assert text.endswith(tail)
+        for pattern in (quotes._LABEL_CUE, quotes._LABEL_CUE_GAP):
+            found = bool(pattern.search(text))
+            assert bool(pattern.search(tail)) == found, (pattern.pattern[:20], text)
+            matched[pattern.pattern] = matched.get(pattern.pattern, 0) + found
+        assert quotes._ends_in_comma_or_colon(text) == bool(re.search(r"[,:]\s*$", text)), text
+    assert all(count > 100 for count in matched.values())  # both patterns matched often
