@@ -1,13 +1,14 @@
 """Known-item search benchmark: Brief's search against a plain FTS5 BM25 baseline.
 
-    python bench/search.py DATA.jsonl [--limit N] [--database PATH]
+    python bench/search.py DATA.jsonl [--limit N] [--database PATH] [--results N]
 
 Imports the articles (``{"id", "article", "highlights", ...}``) into a fresh
 database through Brief's own import, then, for each article, searches with a
 short query made from its first highlight: the first three words that are not
 in sumy's English stop-word list, as a user would type a topic. It finds the
 rank of that article and prints MRR@10, recall@1, recall@10, and p50/p99 query
-latency, for Brief's search and, in the same run, for a plain FTS5 ``bm25()``
+latency (Brief asks for the first 10 results, or ``--results N``: ``/topic`` asks
+for 50), for Brief's search and, in the same run, for a plain FTS5 ``bm25()``
 ranking over the body with the three words OR-ed (the baseline).
 
 The data is read from the path given (e.g. ../shared/bench/cnndm_dev.jsonl);
@@ -62,7 +63,7 @@ def baseline_index(records: list[dict[str, object]]) -> sqlite3.Connection:
     return db
 
 
-async def run(path: Path, limit: int | None, database: Path | None) -> None:
+async def run(path: Path, limit: int | None, database: Path | None, results: int = 10) -> None:
     records = read_records(path, limit)
     tmp = tempfile.TemporaryDirectory()
     db_path = database or Path(tmp.name) / "search.sqlite3"
@@ -88,9 +89,9 @@ async def run(path: Path, limit: int | None, database: Path | None) -> None:
             target = str(record["id"])
 
             t = time.perf_counter()
-            result = await service.search(" ".join(words), limit=10)
+            result = await service.search(" ".join(words), limit=results)
             times["brief"].append(time.perf_counter() - t)
-            ids = [h.entry.id for h in result.hits]
+            ids = [h.entry.id for h in result.hits][:10]
             ranks["brief"].append(ids.index(target) + 1 if target in ids else None)
 
             t = time.perf_counter()
@@ -124,8 +125,9 @@ def main() -> None:
     parser.add_argument("data", type=Path, help="JSON lines with id, article, highlights")
     parser.add_argument("--limit", type=int, help="only the first N articles")
     parser.add_argument("--database", type=Path, help="keep the imported database here")
+    parser.add_argument("--results", type=int, default=10, help="results Brief is asked for (default 10)")
     args = parser.parse_args()
-    asyncio.run(run(args.data, args.limit, args.database))
+    asyncio.run(run(args.data, args.limit, args.database, args.results))
 
 
 if __name__ == "__main__":

@@ -52,11 +52,12 @@ class StoreBusy(StoreError):
 BUSY_TIMEOUT_MS = 5000
 # Two-stage search (Store._ranked, docs/search.md): articles a term's probe reads at most;
 # articles the rare terms may match together to be ranked over all their matches; candidates
-# scored again with every term; share of the corpus above which a term is left out.
-SEARCH_PROBE = 1500
-SEARCH_BUDGET = 2000
+# scored again with every term; share of the corpus above which a term is left out (BM25's IDF
+# of a word in more than half the articles is 1e-6).
+SEARCH_PROBE = 500
+SEARCH_BUDGET = 600
 SEARCH_CANDIDATES = 100
-SEARCH_DROP_SHARE = 0.6
+SEARCH_DROP_SHARE = 0.5
 # quick_check reads the whole file (about 3 ms a MB): at start, only for databases up to this size,
 # so that a large corpus still starts in a second; damage in a larger one shows at first use.
 QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
@@ -704,10 +705,16 @@ class Store:
     ) -> list[tuple[int, float]]:
         """(rowid, score) of the best ``limit`` matches of ``match``; only rows ``among`` when given.
 
-        ``+rowid`` keeps FTS5 from taking the rowids as look-ups: each would
+        ``+rowid IN`` keeps FTS5 from taking the rowids as look-ups: each would
         start the query again, counting every term's articles for BM25 again.
+        FTS5 does take the range of the rowids, so that the match is read only
+        there (the newest articles, for :meth:`_common`).
         """
-        among_sql = f" AND +rowid IN ({','.join(str(int(r)) for r in among)})" if among else ""
+        among_sql = (
+            f" AND rowid BETWEEN {int(min(among))} AND {int(max(among))}"
+            f" AND +rowid IN ({','.join(str(int(r)) for r in among)})"
+            if among else ""
+        )
         rows = await self._fetch(
             f"SELECT rowid, {bm25} AS score FROM articles_fts WHERE articles_fts MATCH ?{among_sql} "
             "ORDER BY score LIMIT ?",
