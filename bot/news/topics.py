@@ -343,13 +343,9 @@ def _stop() -> frozenset[str]:
 
 def _is_cased(items: list[list[_Item]]) -> bool:
     """Whether the text keeps its capital letters (CNN/DailyMail's release does not)."""
-    words = caps = 0
-    for sentence in items:
-        for it in sentence:
-            if it is not None:
-                words += 1
-                caps += it[2]
-    return caps >= 3 and caps >= 0.02 * words
+    capitals = [it[2] for sentence in items for it in sentence if it is not None]
+    caps = sum(capitals)
+    return caps >= 3 and caps >= 0.02 * len(capitals)
 
 
 @lru_cache(maxsize=100_000)
@@ -405,10 +401,11 @@ _PHRASE_STEMS: dict[tuple[str, ...], tuple[str, ...]] = {}
 class _Collector:
     def __init__(self, items: list[list[_Item]], cased: bool) -> None:
         self.cased = cased
+        # Only names and cased keyphrases look at these: none on lowercased text.
         self.lower: set[str] = set()  # words seen in lowercase
         self.capital_mid: set[str] = set()  # words seen capitalised mid-sentence
         self.pairs_mid: set[tuple[str, str]] = set()  # two capitalised words in a row, mid-sentence
-        for sentence in items:
+        for sentence in items if cased else ():
             prev = ""
             for it in sentence:
                 if it is None:
