@@ -124,6 +124,30 @@ async def test_start_freezes_the_long_lived_heap(
     gc.unfreeze()
 
 
+async def test_handled_interactions_leave_no_cyclic_garbage(
+    emulator: DiscordEmulator, brief: BriefBot
+) -> None:
+    # Commands, deferred commands, errors and autocomplete: each Interaction is freed by
+    # reference counting once handled, instead of waiting for a full garbage collection.
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for _ in range(3):
+            await (await emulator.invoke("takeaways", {"article": SEED_ID})).response()
+            deferred = await emulator.invoke("summary", {"article": "library", "algorithm": "luhn"})
+            await deferred.followup(timeout=30)
+            await (await emulator.invoke("takeaways", {"article": "no such story at all"})).response()
+            await emulator.autocomplete("takeaways", {"article": "orch"}, focused="article")
+        await asyncio.sleep(0.1)  # let the invoker tasks finish
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, discord.Interaction | discord.InteractionResponse)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []
+    expected_errors(brief, *[ArticleNotFound] * 3)
+
+
 def test_invite_url_has_scopes_and_only_needed_permissions(workdir: Path) -> None:
     bot = BriefBot(make_settings(workdir), application_id=123456789012345678)
     url = bot.invite_url()
