@@ -427,7 +427,10 @@ async def bench_brief(
         if inside:
             slowest = max(inside, key=lambda c: c[1])
             total = sum(d for _, d in inside)
-            out(f"garbage collections in the bot: {len(inside):,}, {ms(total)} ms in all, "
+            per = ", ".join(
+                f"{sum(1 for g, _ in inside if g == gen)} of generation {gen}" for gen in (0, 1, 2)
+            )
+            out(f"garbage collections in the bot: {len(inside):,} ({per}), {ms(total)} ms in all, "
                 f"slowest {ms(slowest[1])} ms (generation {slowest[0]:.0f})")
     out("")
     out(f"peak resident memory of the bot process: {peak:,.0f} MB" if peak else "peak memory: not read")
