@@ -19,6 +19,11 @@ with SQLite's backup API), e.g. for bench/latency.py and bench/restart.py.
 In the same run, the yardstick: sumy's LexRank alone (a naive bot: sumy's
 plaintext parser and LexRank, three sentences, one core) over the first
 ``--yardstick`` articles (default 300), as articles per second.
+
+The machine is often shared, so the run also prints the CPU time per article
+of the main process and of the worker processes (``getrusage``; the workers'
+start-up included), the rate those CPU times would allow on idle cores, and
+the load average before and after the import.
 """
 
 from __future__ import annotations
@@ -60,14 +65,30 @@ def synthesize(records: list[dict[str, object]], n: int, target: Path) -> None:
             fh.write(json.dumps({"id": f"syn-{i:06d}", "article": "\n\n".join(parts)}) + "\n")
 
 
-def lexrank_yardstick(records: list[dict[str, object]]) -> float:
-    """Articles per second for sumy LexRank alone, one core (a naive bot's cost per article)."""
+def lexrank_yardstick(records: list[dict[str, object]]) -> tuple[float, float]:
+    """Articles per second for sumy LexRank alone, one core (a naive bot's cost per article).
+
+    Two rates: by wall time, and by the CPU time of the process (steadier on a shared machine).
+    """
     summarizer = LexRankSummarizer()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for r in records:
         parser = PlaintextParser.from_string(str(r["article"]), TOKENIZER)
         summarizer(parser.document, 3)
-    return len(records) / (time.perf_counter() - started)
+    n = max(len(records), 1)
+    return n / (time.perf_counter() - started), n / max(time.process_time() - cpu, 1e-9)
+
+
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
 
 
 def peak_mb(who: int) -> float:
@@ -122,7 +143,13 @@ def main() -> None:
             source = Path(tmp) / "subset.jsonl"
             source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
         db_path = Path(tmp) / "ingest.sqlite3"
+        load_before = load_average()
+        main_cpu, workers_cpu = cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
         wall, loaded = asyncio.run(ingest(source, db_path, args.workers))
+        # the workers have exited (the pool is shut down), so RUSAGE_CHILDREN holds all their time
+        main_cpu = cpu_seconds(resource.RUSAGE_SELF) - main_cpu
+        workers_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - workers_cpu
+        load_after = load_average()
         size = sum(p.stat().st_size for p in Path(tmp).glob("ingest.sqlite3*"))
         if args.keep:
             src, dst = sqlite3.connect(db_path), sqlite3.connect(args.keep)
@@ -130,7 +157,7 @@ def main() -> None:
             dst.close()
             src.close()
             print(f"database kept at {args.keep}", file=sys.stderr)
-        yard = lexrank_yardstick(records[: args.yardstick])
+        yard, yard_cpu = lexrank_yardstick(records[: args.yardstick])
 
     rate = loaded / wall
     print(f"ingest of {loaded:,} articles ({'synthetic' if args.synthetic else args.data.name}), "
@@ -142,9 +169,18 @@ def main() -> None:
     print(f"| peak memory, main process | {peak_mb(resource.RUSAGE_SELF):,.0f} MB |")
     print(f"| peak memory, largest worker | {peak_mb(resource.RUSAGE_CHILDREN):,.0f} MB |")
     print(f"| database size | {size / 1e6:,.1f} MB ({size / max(loaded, 1) / 1e3:,.1f} kB per article) |")
+    per = 1000 / max(loaded, 1)
+    print(f"| CPU per article, main process | {main_cpu * per:,.2f} ms |")
+    print(f"| CPU per article, worker processes (start-up included) | {workers_cpu * per:,.2f} ms |")
+    cores = min(os.cpu_count() or 1, args.workers + 1)
+    ceiling = cores * 1000 / max((main_cpu + workers_cpu) * per, 1e-9)
+    print(f"| CPU-bound ceiling on {cores} idle cores (that CPU time, nothing else running) | "
+          f"{ceiling:,.0f} articles/s |")
     sample = min(args.yardstick, len(records))
-    print(f"| sumy LexRank alone, one core ({sample} articles) | {yard:,.0f} articles/s |")
+    print(f"| sumy LexRank alone, one core ({sample} articles) | {yard:,.0f} articles/s "
+          f"({yard_cpu:,.0f} by CPU time) |")
     print(f"| Brief ingest / LexRank alone | {rate / yard:,.1f}x |")
+    print(f"| load average (1, 5, 15 min) before / after the import | {load_before} / {load_after} |")
 
 
 if __name__ == "__main__":

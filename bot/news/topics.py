@@ -394,9 +394,6 @@ class _Candidate:
 
 _NEVER = 1_000_000
 
-# Lowercase words of a phrase -> their stems, for the life of the process.
-_PHRASE_STEMS: dict[tuple[str, ...], tuple[str, ...]] = {}
-
 
 class _Collector:
     def __init__(self, items: list[list[_Item]], cased: bool) -> None:
@@ -572,9 +569,6 @@ class _Collector:
         out: dict[tuple[str, ...], list] = {}  # type: ignore[type-arg]
         cased = self.cased
         stem = _stem
-        stems_of = _PHRASE_STEMS
-        if len(stems_of) > 200_000:
-            stems_of.clear()
         for words, entry in self.ngrams.items():
             weight = entry[0]
             if len(words) == 1 and words[0] in _DEMONYMS:
@@ -589,9 +583,7 @@ class _Collector:
                     words = tuple(canonical.lower().split())
                 if not cased:
                     display = _CANONICAL.get(" ".join(words), words)
-            stems = stems_of.get(words)
-            if stems is None:
-                stems = stems_of[words] = tuple(map(stem, words))
+            stems = tuple(map(stem, words))
             group = out.get(stems)
             if group is None:
                 out[stems] = [weight, entry[1], entry[2], display, weight]
