@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .config import ConfigError, Settings, load_settings
+from .config import SUMMARY_ALGORITHMS, ConfigError, Settings, load_settings
 from .errors import BriefError
-from .news.summarize import ALGORITHMS, MAX_SENTENCES
+from .news.words import MAX_SENTENCES
 from .storage.store import StoreError
 
 
@@ -68,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summary", help="a sumy summary of an article")
     p.add_argument("article", help="an article id or a few words of its title")
-    p.add_argument("--algorithm", choices=ALGORITHMS, help="sumy algorithm (default: SUMMARY_ALGORITHM)")
+    p.add_argument(
+        "--algorithm", choices=SUMMARY_ALGORITHMS, help="sumy algorithm (default: SUMMARY_ALGORITHM)"
+    )
     p.add_argument("--sentences", type=_sentences, default=3, help="1 to 10 (default 3)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cli.cmd_summary)

@@ -24,7 +24,7 @@ from .errors import BriefError
 from .news.analyze import analyze_article, analyze_line
 from .news.article import Analysis, ArticleEntry, QuoteInArticle, Takeaway
 from .news.parse import ParseError, article_id_for_path, parse_bytes
-from .news.summarize import in_article_order
+from .news.words import in_article_order
 from .service import ReloadReport, Service, SummaryView, TakeawaysView, make_pool
 from .storage.store import Store
 

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import corpus
-from .config import Settings
+from .config import SUMMARY_ALGORITHMS, Settings
 from .errors import AmbiguousArticle, ArticleNotFound, InvalidInput, ReloadInProgress
 from .news.analyze import (
     Failed,
@@ -32,6 +32,7 @@ from .news.analyze import (
     analyze_files,
     analyze_texts,
     prepare_record,
+    summarize_article,
     worker_init,
 )
 from .news.article import (
@@ -50,8 +51,8 @@ from .news.article import (
 from .news.crossbrief import cross_brief
 from .news.query import SearchHit, SearchQuery, parse_query
 from .news.quotes import said_by, speaker_key
-from .news.summarize import ALGORITHMS, MAX_SENTENCES, in_article_order, stop_words, summarize
 from .news.topics import topic_key
+from .news.words import MAX_SENTENCES, in_article_order, stop_words
 from .storage.store import DigestConfig, Store, StoreBusy, Writer
 
 log = logging.getLogger(__name__)
@@ -463,8 +464,10 @@ class Service:
 
     async def summary(self, query: str, algorithm: str | None = None, count: int = 3) -> SummaryView:
         algorithm = (algorithm or self.settings.summary_algorithm).lower()
-        if algorithm not in ALGORITHMS:
-            raise InvalidInput(f"Unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}.")
+        if algorithm not in SUMMARY_ALGORITHMS:
+            raise InvalidInput(
+                f"Unknown algorithm {algorithm!r}; choose one of {', '.join(SUMMARY_ALGORITHMS)}."
+            )
         if not 1 <= count <= MAX_SENTENCES:
             raise InvalidInput(f"Sentences must be from 1 to {MAX_SENTENCES}.")
         entry = await self.resolve(query)
@@ -478,7 +481,7 @@ class Service:
         if article is None:  # removed by a reload in the meantime
             raise ArticleNotFound(query)
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(self.executor(), summarize, article, algorithm, count)
+        result = await loop.run_in_executor(self.executor(), summarize_article, article, algorithm, count)
         await self.store.save_summary(entry.id, algorithm, count, result)
         return SummaryView(entry, algorithm, result)
 

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.news.summarize import MAX_SENTENCES
+from bot.news.words import MAX_SENTENCES
 
 from . import _render
 from ._views import WhereButton, send_pages

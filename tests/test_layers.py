@@ -80,3 +80,22 @@ def _reads_environment(path: Path) -> list[int]:
 )
 def test_only_config_reads_the_environment(path):
     assert _reads_environment(path) == [], f"{path.relative_to(ROOT)} reads os.environ"
+
+
+def test_the_bot_process_loads_no_summarizer():
+    # sumy, NLTK and NumPy run in the worker processes only; the bot process (client,
+    # cogs, service, store, query parsing) starts without them, about half a second sooner.
+    code = (
+        "import sys\n"
+        "import bot.client, bot.launcher, bot.service\n"
+        "import cogs.admin, cogs.articles, cogs.digest, cogs.quotes, cogs.topics\n"
+        "from bot.news.query import parse_query\n"
+        "parse_query('the harbour ferry')\n"
+        "heavy = ('nltk', 'numpy', 'requests', 'pycountry')\n"  # and sumy's modules; its data is read
+        "print(','.join(sorted(m for m in sys.modules\n"
+        "                      if m.split('.')[0] in heavy or m.startswith('sumy.'))))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "", f"loaded by the bot process: {proc.stdout.strip()}"

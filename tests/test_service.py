@@ -458,13 +458,13 @@ async def test_summary_is_computed_once_then_read_from_the_cache(make_service, c
     service = await make_service(threads=True)
     await service.reload()
     calls = []
-    real = service_module.summarize
+    real = service_module.summarize_article
 
     def counting(article, algorithm, count):
         calls.append((article.id, algorithm, count))
         return real(article, algorithm, count)
 
-    monkeypatch.setattr(service_module, "summarize", counting)
+    monkeypatch.setattr(service_module, "summarize_article", counting)
     first = await service.summary("harbor", "luhn", 4)
     second = await service.summary("harbor", "LUHN", 4)
     assert calls == [("harbor", "luhn", 4)]

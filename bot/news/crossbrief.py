@@ -8,13 +8,10 @@ else in order of relevance. Pure and CPU-bound: callers run it in a worker.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
-
-from sumy.nlp.stemmers import Stemmer
 
 from .article import ArticleEntry, BriefLine
 from .sentences import split_words
-from .summarize import LANGUAGE, stop_words
+from .words import stem, stop_words
 
 MAX_LINES = 5
 PER_ARTICLE = 2
@@ -22,13 +19,7 @@ MIN_WORDS, MAX_WORDS = 6, 70
 SAME_THRESHOLD = 0.5  # word overlap (Jaccard) above which two sentences say the same thing
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer:
-    return Stemmer(LANGUAGE)
-
-
 def _stems(text: str) -> set[str]:
-    stem = _stemmer()
     common = stop_words()
     return {stem(w.lower()) for w in split_words(text) if w.lower() not in common}
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .article import ArticleEntry
-from .summarize import stop_words
+from .words import stop_words
 
 MAX_TERMS = 12
 MAX_WORD = 40

@@ -11,12 +11,11 @@ sumy work is synchronous and CPU-bound: callers run it in worker processes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
-from sumy.nlp.stemmers import Stemmer
 from sumy.summarizers.edmundson import EdmundsonSummarizer
 from sumy.summarizers.kl import KLSummarizer
 from sumy.summarizers.lex_rank import LexRankSummarizer
@@ -25,14 +24,12 @@ from sumy.summarizers.luhn import LuhnSummarizer
 from sumy.summarizers.reduction import ReductionSummarizer
 from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
-from sumy.utils import get_stop_words
 
 from .article import Article, Takeaway
 from .ranker import BriefSummarizer
 from .sentences import split_sentences, split_words
+from .words import LANGUAGE, MAX_SENTENCES, in_article_order, stem, stop_words
 
-LANGUAGE = "english"
-MAX_SENTENCES = 10
 MAX_RANKED_SENTENCES = 400  # a bound on the work for a pathological article (see build_document)
 
 _CLASSES: dict[str, type[Any]] = {
@@ -72,22 +69,6 @@ class OfflineTokenizer:
 
 
 TOKENIZER = OfflineTokenizer()
-
-
-@lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
-    return frozenset(get_stop_words(LANGUAGE))
-
-
-@lru_cache(maxsize=1)
-def _english_stemmer() -> Stemmer:
-    return Stemmer(LANGUAGE)
-
-
-@lru_cache(maxsize=300_000)
-def stem(word: str) -> str:
-    """sumy's English stemmer (NLTK's Snowball), memoised: one cache for the ranker and topics."""
-    return str(_english_stemmer()(word))
 
 
 @cache
@@ -158,10 +139,6 @@ def rank(article: Article, algorithm: str, count: int) -> tuple[Takeaway, ...]:
         p, s = positions[id(info.sentence)]
         out.append(Takeaway(article.paragraphs[p][s], p, s))
     return tuple(out)
-
-
-def in_article_order(takeaways: Sequence[Takeaway]) -> tuple[Takeaway, ...]:
-    return tuple(sorted(takeaways, key=lambda t: (t.paragraph, t.sentence)))
 
 
 def summarize(article: Article, algorithm: str, count: int) -> tuple[Takeaway, ...]:

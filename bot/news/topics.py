@@ -30,8 +30,8 @@ import unicodedata
 from functools import lru_cache
 
 from .article import Article
-from .summarize import stem as _stem
-from .summarize import stop_words
+from .words import stem as _stem
+from .words import stop_words
 
 __all__ = ["extract_topics", "topic_key"]
 

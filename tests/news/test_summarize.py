@@ -170,3 +170,21 @@ def test_every_algorithm_runs_in_a_fresh_process_with_no_network_and_no_nltk_dat
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == [w for alg in ALGORITHMS for w in (alg, "ok")]
+
+
+def test_light_words_module_matches_sumy():
+    # bot.news.words reads sumy's stop-word file itself (so the bot process need not import
+    # sumy.utils); the list, the stems and the algorithm names must be sumy's own.
+    from sumy.nlp.stemmers import Stemmer
+    from sumy.utils import get_stop_words
+
+    from bot.config import SUMMARY_ALGORITHMS
+    from bot.news import words
+    from bot.news.summarize import ALGORITHMS
+
+    assert words.stop_words() == get_stop_words("english")
+    assert len(words.stop_words()) > 100
+    english = Stemmer("english")
+    for word in ("treaties", "running", "ministers", "negotiated", "Harbour"):
+        assert words.stem(word) == english(word)
+    assert SUMMARY_ALGORITHMS == ALGORITHMS
