@@ -79,7 +79,16 @@ class Ticker:
         Path(f"{path}.gc").write_text("".join(f"{a:.6f} {g} {d:.6f}\n" for a, g, d in self.collections))
 
 
+def die_with_parent() -> None:
+    """Get SIGTERM when the bench process dies (Linux), so a killed bench leaves no bot behind."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def main() -> None:
+    die_with_parent()
     import discord.gateway
     import discord.http
     import yarl
