@@ -512,6 +512,20 @@ class Service:
         )
         return dataclasses.replace(result, hits=hits)
 
+    async def search_page(self, ranking: SearchRanking, start: int, stop: int) -> tuple[SearchHit, ...]:
+        """The hits ``start:stop`` of a ranking, with their entries and snippets read again.
+
+        An article removed by a reload since the search is left out.
+        """
+        ids = ranking.ids[start:stop]
+        entries = await self.store.entries(ids)
+        found = await self.store.snippets(ranking.query.match_any(), [i for i in ids if i in entries])
+        return tuple(
+            SearchHit(entries[i], score, found.get(i, ""))
+            for i, score in zip(ids, ranking.scores[start:stop], strict=True)
+            if i in entries
+        )
+
     async def close_topics(self, text: str, limit: int = 5) -> list[TopicCount]:
         """Topics near what was typed, for a search that found nothing."""
         query = parse_query(text)
@@ -649,6 +663,24 @@ class SearchResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"query": self.text, "results": [h.as_dict() for h in self.hits]}
+
+    def ranking(self) -> SearchRanking:
+        return SearchRanking(self.query, tuple(h.entry.id for h in self.hits),
+                             tuple(h.score for h in self.hits))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRanking:
+    """What a paged answer keeps between page turns: the ranked ids and scores only.
+
+    Plain tuples of strings and numbers, which the garbage collector stops
+    tracking: a kept ``SearchResult`` was up to 50 hits and their entries per
+    answer, walked by every full collection while the page buttons lived.
+    """
+
+    query: SearchQuery
+    ids: tuple[str, ...]
+    scores: tuple[float, ...]
 
 
 class _NoWriter:

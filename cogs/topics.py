@@ -75,12 +75,13 @@ class Topics(commands.Cog):
             await interaction.followup.send(embed=_render.brief_embed(query, lines))
             return
         pages = math.ceil(len(result.hits) / PER_PAGE)
+        # Kept while the page buttons live: the first page, and only ids and scores after it.
+        first, ranking = result.hits[:PER_PAGE], result.ranking()
+        del result
 
         async def render(page: int) -> tuple[discord.Embed, int]:
-            nonlocal result
             start = page * PER_PAGE
-            result = await service.with_snippets(result, start, start + PER_PAGE)
-            chunk = result.hits[start : start + PER_PAGE]
+            chunk = first if page == 0 else await service.search_page(ranking, start, start + PER_PAGE)
             return _render.search_embed(query, chunk, page, pages, PER_PAGE), pages
 
         await send_pages(interaction, render)

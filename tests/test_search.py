@@ -188,6 +188,28 @@ async def test_with_snippets_fills_later_pages(corpus: Service) -> None:
     assert later.hits[0].snippet == result.hits[0].snippet
 
 
+async def test_search_page_from_the_kept_ranking_equals_the_full_result(corpus: Service) -> None:
+    # /topic keeps only ids and scores between page turns; a page read back from them
+    # is the same hits, entries and snippets as the full result's.
+    result = await corpus.search("kessel bay fishing treaty lighthouse", snippets=1)
+    ranking = result.ranking()
+    assert ranking.ids == tuple(ids(result)) and all(isinstance(s, float) for s in ranking.scores)
+    full = await corpus.with_snippets(result, 0, len(result.hits))
+    assert await corpus.search_page(ranking, 2, 4) == full.hits[2:4]
+    assert await corpus.search_page(ranking, 0, len(result.hits)) == full.hits
+    assert await corpus.search_page(ranking, len(result.hits), len(result.hits) + 5) == ()
+
+
+async def test_search_page_leaves_out_articles_removed_since(corpus: Service) -> None:
+    result = await corpus.search("kessel bay fishing treaty lighthouse")
+    ranking = result.ranking()
+    gone = ranking.ids[1]
+    async with corpus.store.transaction() as writer:
+        await writer.delete([gone])
+    page = await corpus.search_page(ranking, 0, len(ranking.ids))
+    assert [h.entry.id for h in page] == [i for i in ranking.ids if i != gone]
+
+
 async def test_as_dict_shape_and_bold_snippet(corpus: Service) -> None:
     data = (await corpus.search("lighthouse")).as_dict()
     assert set(data) == {"query", "results"}

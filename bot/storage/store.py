@@ -621,6 +621,16 @@ class Store:
         row = _rows[0] if _rows else None
         return _entry(row) if row else None
 
+    async def entries(self, article_ids: Sequence[str]) -> dict[str, ArticleEntry]:
+        """The listed articles that still exist, by id (at most a few hundred ids)."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        rows = await self._fetch(
+            f"SELECT {_ENTRY_COLUMNS} FROM articles WHERE id IN ({marks})", tuple(article_ids)
+        )
+        return {r["id"]: _entry(r) for r in rows}
+
     async def find_by_title(self, fragment: str, limit: int) -> list[ArticleEntry]:
         """Articles whose title or id contains ``fragment`` (any case); titles that start with it first.
 
