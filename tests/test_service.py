@@ -495,3 +495,15 @@ async def test_summary_in_a_worker_process_matches_the_article(corpus):
 async def test_summary_refuses_bad_algorithm_or_count(corpus, algorithm, count):
     with pytest.raises(InvalidInput):
         await corpus.summary("harbor", algorithm, count)
+
+
+def test_worker_processes_run_at_a_lower_priority(process_pool):
+    # The bot's event loop keeps its priority while a reload keeps every worker busy.
+    import os
+
+    from bot.news.analyze import WORKER_NICENESS
+
+    mine = os.nice(0)
+    theirs = process_pool.submit(os.nice, 0).result(timeout=60)
+    assert theirs == min(19, mine + WORKER_NICENESS)
+    assert os.nice(0) == mine  # the bot process itself is left as it was
