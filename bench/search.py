@@ -104,7 +104,9 @@ async def run(path: Path, limit: int | None, database: Path | None, results: int
             ranks["baseline"].append(ids.index(target) + 1 if target in ids else None)
             if n % 200 == 0:
                 print(f"searched {n}/{len(records)}", file=sys.stderr)
-        print(f"\n{len(ranks['brief'])} known-item queries over {len(records)} articles ({path.name})\n")
+        corpus = await store.count_articles()
+        print(f"\n{len(ranks['brief'])} known-item queries ({path.name}); Brief searched {corpus:,} "
+              f"articles, the baseline {len(records):,}\n")
         print("| search | MRR@10 | recall@1 | recall@10 | p50 ms | p99 ms |")
         print("|---|---|---|---|---|---|")
         for name, label in (("baseline", "plain FTS5 bm25, body, words OR-ed"), ("brief", "Brief")):
