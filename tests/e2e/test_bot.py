@@ -13,7 +13,7 @@ from typing import Any
 import discord
 import pytest
 
-from bot.client import BriefBot, NotAllowed
+from bot.client import FULL_COLLECTION_EVERY, BriefBot, NotAllowed
 from bot.errors import ArticleNotFound, InvalidInput
 from bot.service import Service
 from bot.storage.store import Store
@@ -116,12 +116,17 @@ async def test_start_freezes_the_long_lived_heap(
     # Objects alive at the end of setup_hook (modules, the store, the cogs) leave the
     # collector's generations, so later full collections do not walk them again.
     gc.unfreeze()
+    thresholds = gc.get_threshold()  # earlier bots in this process may have changed them
+    gc.set_threshold(700, 10, 10)  # CPython's defaults
     bot = BriefBot(make_settings(workdir))
     await run_bot(bot)
     assert gc.get_freeze_count() > 10_000
     tracked = {id(o) for o in gc.get_objects()}
     assert id(bot.tree) not in tracked and id(bot.service) not in tracked
+    # and full collections come after 100 middle-generation ones, not CPython's 10
+    assert gc.get_threshold() == (700, 10, FULL_COLLECTION_EVERY)
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 async def test_handled_interactions_leave_no_cyclic_garbage(
