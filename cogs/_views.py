@@ -7,6 +7,8 @@ from typing import Any
 
 import discord
 
+from bot.client import release_interaction
+
 from . import _render
 
 PageRenderer = Callable[[int], Awaitable[tuple[discord.Embed, int]]]
@@ -33,6 +35,7 @@ class Paginator(discord.ui.View):
                 _render.error_message("These buttons belong to whoever ran the command; run it yourself."),
                 ephemeral=True,
             )
+            release_interaction(interaction)
             return False
         return True
 
@@ -43,6 +46,7 @@ class Paginator(discord.ui.View):
         self.page = min(self.page, self.pages - 1)
         self._sync_buttons()
         await interaction.response.edit_message(embed=embed, view=self)
+        release_interaction(interaction)  # a click's Interaction is freed at once, as a command's is
 
     @discord.ui.button(label="◀ Newer", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
@@ -63,6 +67,7 @@ class WhereButton(discord.ui.View):
     @discord.ui.button(label="Where in the article?", emoji="📍", style=discord.ButtonStyle.secondary)
     async def where(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
         await interaction.response.send_message(self.text, ephemeral=True)
+        release_interaction(interaction)
 
 
 async def send_pages(interaction: discord.Interaction[Any], render: PageRenderer) -> None:

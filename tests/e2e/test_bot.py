@@ -138,7 +138,9 @@ async def test_handled_interactions_leave_no_cyclic_garbage(
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
         for _ in range(3):
-            await (await emulator.invoke("takeaways", {"article": SEED_ID})).response()
+            h = await emulator.invoke("takeaways", {"article": SEED_ID})
+            (button,) = (await h.response()).custom_ids()
+            await (await emulator.click(h, button)).response()  # a view's button, too
             deferred = await emulator.invoke("summary", {"article": "library", "algorithm": "luhn"})
             await deferred.followup(timeout=30)
             await (await emulator.invoke("takeaways", {"article": "no such story at all"})).response()
