@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 
-def read_records(path: Path, limit: int | None = None) -> list[dict[str, object]]:
+def read_records(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     """The JSON objects of a JSON-lines file, the first ``limit`` of them when given."""
     out = []
     with open(path, encoding="utf-8") as fh:

@@ -224,8 +224,9 @@ async def run_mix(
     )
 
 
-def read_ticks(path: Path) -> list[tuple[float, float, float]]:
-    """The bot process's ticker samples (bench/_bot_runner.py): (asked at, woke at, lag)."""
+def read_rows(path: Path) -> list[tuple[float, float, float]]:
+    """Rows of three numbers written by bench/_bot_runner.py: ticks (asked at, woke at, lag)
+    or garbage collections (started at, generation, seconds)."""
     if not path.exists():
         return []
     rows = (line.split() for line in path.read_text().splitlines())
@@ -419,8 +420,8 @@ async def bench_brief(
         finally:
             peak = vm_hwm_mb(bot.pid)
             status = await bot.stop()
-    ticks = read_ticks(ticks_file)
-    collections = read_ticks(Path(f"{ticks_file}.gc"))
+    ticks = read_rows(ticks_file)
+    collections = read_rows(Path(f"{ticks_file}.gc"))
     for title, mix, t0, t1 in windows:
         print_mix(title, mix, ticks, t0, t1, out)
         inside = [(g, d) for at, g, d in collections if t0 <= at <= t1]
@@ -467,7 +468,7 @@ async def bench_naive(args: argparse.Namespace, corpus: Corpus, out: Callable[[s
                 t1 = time.monotonic()
             finally:
                 await bot.stop()
-            ticks = read_ticks(ticks_file)
+            ticks = read_rows(ticks_file)
     print_mix(f"Yardstick: naive bot (sumy on the event loop), {args.naive_interactions:,} interactions, "
               f"{args.in_flight} in flight", mix, ticks, t0, t1, out)
 

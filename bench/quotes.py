@@ -23,7 +23,6 @@ found, to read errors on real text.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time
@@ -33,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from _data import read_records  # noqa: E402
 
 from bot.news.quotes import extract_quotes_from_paragraphs  # noqa: E402
 
@@ -100,17 +101,6 @@ def _print(name: str, res: dict[str, float]) -> None:
     )
 
 
-def _load(path: Path, limit: int | None = None) -> list[dict]:
-    out = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                out.append(json.loads(line))
-                if limit and len(out) >= limit:
-                    break
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("path", nargs="?", type=Path, help="gold JSONL (id, text, quotes)")
@@ -121,13 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=500)
     args = ap.parse_args(argv)
     if args.path:
-        _print(str(args.path), evaluate(_load(args.path), args.errors))
+        _print(str(args.path), evaluate(read_records(args.path), args.errors))
     if args.own:
         from tests.news.test_quotes import OWN_PASSAGES
 
         _print("own passages (tests/news/test_quotes.py)", evaluate(OWN_PASSAGES, args.errors))
     if args.speed:
-        rows = _load(args.speed, args.limit)
+        rows = read_records(args.speed, args.limit)
         docs = [_paragraphs(r["article"].replace("\n", "\n\n")) for r in rows]
         extract_quotes_from_paragraphs(['"warm up," he said.'])
         t0 = time.perf_counter()
@@ -139,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{1000 * dt / len(docs):.2f} ms per article, one core"
         )
     if args.show:
-        for r in _load(args.show, args.limit):
+        for r in read_records(args.show, args.limit):
             print(f"== {r.get('id')}")
             for q in extract_quotes_from_paragraphs(_paragraphs(r["article"].replace("\n", "\n\n"))):
                 print(f"  [{q.speaker}] {q.text[:110]}")

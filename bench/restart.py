@@ -43,7 +43,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _emulated_bot import ROOT, RUNNER, TimedEmulator, read_events, send, vm_hwm_mb
+from _emulated_bot import ROOT, RUNNER, TimedEmulator, read_events, runner_env, send, vm_hwm_mb
 
 STEPS = ("imported", "setup_hook", "IDENTIFY", "first answer", "on_ready")
 
@@ -115,17 +115,7 @@ async def run(args: argparse.Namespace, db: Path, seeds: Path) -> None:
     rng = random.Random(args.seed)
     async with TimedEmulator() as emu:
         emu.add_guild("Newsroom", channels=["general"])
-        env = {
-            **os.environ,
-            "BRIEF_BENCH_API": emu.base_url,
-            "BRIEF_BENCH_GATEWAY": emu.gateway_url,
-            "DISCORD_TOKEN": emu.token,
-            "DATABASE_PATH": str(db),
-            "SEEDS_DIR": str(seeds),
-            "LOG_LEVEL": "INFO",
-        }
-        for name in ("DEV_GUILD_ID", "SHARD_COUNT", "SHARD_IDS", "WORKERS", "SUMMARY_ALGORITHM"):
-            env.pop(name, None)
+        env = runner_env(emu, DATABASE_PATH=str(db), SEEDS_DIR=str(seeds), LOG_LEVEL="INFO")
         runs: list[dict[str, float]] = []
         peaks: list[float] = []
         problems: list[str] = []
